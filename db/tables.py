@@ -1,0 +1,141 @@
+"""The database tables: the append-only records, the names register, the read model, the outbox."""
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+LIVE_STAGES_SQL = "stage NOT IN ('withdrawn', 'rejected', 'cancelled', 'revoked')"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Project(Base):
+    """Read model of one project, kept current by the workflow (lists and the directory)."""
+
+    __tablename__ = "projects"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    credit_code: Mapped[str] = mapped_column(String(18), index=True)
+    unit_name: Mapped[str] = mapped_column(String(200))
+    district: Mapped[str] = mapped_column(String(6), index=True)
+    type: Mapped[str] = mapped_column(String(16))
+    focus: Mapped[str] = mapped_column(String(50))
+    display_name: Mapped[str] = mapped_column(String(300))
+    stage: Mapped[str] = mapped_column(String(32), index=True)
+    level: Mapped[str] = mapped_column(String(16), index=True)
+    next_deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    spec: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    state_seq: Mapped[int] = mapped_column(Integer, default=0)
+    registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    __table_args__ = (
+        # One live project per unit, district and focus (API.md: 409 on a live duplicate).
+        Index(
+            "uq_projects_live_focus",
+            "credit_code",
+            "district",
+            "focus",
+            unique=True,
+            postgresql_where=text(LIVE_STAGES_SQL),
+        ),
+    )
+
+
+class Decision(Base):
+    """Append-only record of every decision, keyed by project and event sequence."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(100), unique=True)
+    project_id: Mapped[str] = mapped_column(String(64), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(40))
+    actor_role: Mapped[str] = mapped_column(String(32))
+    actor_district: Mapped[str | None] = mapped_column(String(6))
+    actor_credit_code: Mapped[str | None] = mapped_column(String(18))
+    actor_label: Mapped[str] = mapped_column(String(200), default="")
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    stage_before: Mapped[str] = mapped_column(String(32))
+    stage_after: Mapped[str] = mapped_column(String(32))
+    outcome: Mapped[str] = mapped_column(Text)
+    passed: Mapped[bool | None]
+    scores: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    note: Mapped[str | None] = mapped_column(Text)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
+
+
+class Name(Base):
+    """The names register: a grant is a row that is never edited or deleted."""
+
+    __tablename__ = "names"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(100), unique=True)
+    project_id: Mapped[str] = mapped_column(String(64), index=True)
+    level: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(300))
+    granted_on: Mapped[date] = mapped_column(Date)
+    granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    granted_by: Mapped[str] = mapped_column(String(32))
+
+
+class NameEnding(Base):
+    """How a name ended (取消 or 撤消): at most one per name, appended, never edited."""
+
+    __tablename__ = "name_endings"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    name_key: Mapped[str] = mapped_column(ForeignKey("names.key"), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    ended_on: Mapped[date] = mapped_column(Date)
+    ended_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ended_by: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class Notification(Base):
+    """Outbox: one row per message and recipient, for a sender to deliver."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(120))
+    recipient: Mapped[str] = mapped_column(String(64))
+    recipient_role: Mapped[str] = mapped_column(String(32), index=True)
+    recipient_district: Mapped[str | None] = mapped_column(String(6))
+    recipient_credit_code: Mapped[str | None] = mapped_column(String(18))
+    project_id: Mapped[str] = mapped_column(String(64), index=True)
+    subject: Mapped[str] = mapped_column(String(400))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (UniqueConstraint("key", "recipient", name="uq_notifications_key_recipient"),)

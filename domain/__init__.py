@@ -1,0 +1,1 @@
+"""The regulation's vocabulary and rules: pure functions and models, no I/O."""

@@ -1,0 +1,455 @@
+"""The lifecycle as pure functions: what each decision and each due date does (DOMAIN.md §5–§6).
+
+The workflow owns the clock and the I/O; these functions take `now`, change the state and return
+the effects (names, notifications, records) for the workflow to run as activities.
+"""
+
+from datetime import datetime
+
+from domain.actors import Actor, Role
+from domain.decisions import (
+    ApplyMunicipal,
+    DecideAcceptance,
+    Decision,
+    DecisionRequest,
+    EvaluateDistrict,
+    EvaluateMunicipal,
+    RecommendMunicipal,
+    ReportRectification,
+    ReportViolation,
+    RequestAcceptance,
+    ReviewMunicipal,
+    ReviewRectification,
+    Withdraw,
+)
+from domain.durations import add_duration, local_date, next_after, start_of_day
+from domain.effects import Effect, EndName, GrantName, Notify, Recipient, RecordDecision
+from domain.naming import district_project_name, municipal_project_name
+from domain.policy import Policy
+from domain.project import ImportedNaming, ProjectSpec
+from domain.rules import check_decision
+from domain.stages import Level, Stage
+from domain.state import HistoryEntry, NameEnding, NameRecord, ProjectState, Task, TaskKind
+
+
+def _fmt(moment: datetime) -> str:
+    return local_date(moment).isoformat()
+
+
+class Step:
+    """One event being applied: its sequence number, time and the effects it collects."""
+
+    def __init__(self, state: ProjectState, now: datetime) -> None:
+        state.seq += 1
+        self.state = state
+        self.now = now
+        self.seq = state.seq
+        self.stage_before = state.stage
+        self.effects: list[Effect] = []
+
+    # recipients
+    def unit(self) -> Recipient:
+        return Recipient(role=Role.UNIT, credit_code=self.state.spec.unit.credit_code)
+
+    def district(self) -> Recipient:
+        return Recipient(role=Role.DISTRICT_BUREAU, district=self.state.spec.district)
+
+    def municipal(self) -> Recipient:
+        return Recipient(role=Role.MUNICIPAL_BUREAU)
+
+    def role(self, role: Role) -> Recipient:
+        return self.district() if role is Role.DISTRICT_BUREAU else self.municipal()
+
+    def notify(self, tag: str, recipients: list[Recipient], subject: str, body: str) -> None:
+        key = f"{self.state.project_id}/{self.seq}/{tag}"
+        title = f"【{self.state.display_name}】{subject}"
+        self.effects.append(Notify(key=key, recipients=recipients, subject=title, body=body))
+
+    # tasks
+    def open_task(self, kind: TaskKind, opened_at: datetime) -> Task:
+        existing = self.state.task(kind)
+        if existing:
+            return existing
+        policy = self.state.policy
+        due = add_duration(opened_at, policy.decision_due)
+        reminder = add_duration(due, policy.decision_reminder_before, -1)
+        task = Task(
+            kind=kind,
+            action=kind.action,
+            role=kind.role,
+            opened_at=opened_at,
+            due_at=due,
+            reminder_at=reminder if reminder > opened_at else None,
+        )
+        self.state.tasks.append(task)
+        return task
+
+    def close_task(self, kind: TaskKind) -> Task | None:
+        task = self.state.task(kind)
+        if task:
+            self.state.tasks.remove(task)
+        return task
+
+    # names
+    def grant(self, level: Level, by: Role, granted_at: datetime) -> NameRecord:
+        spec = self.state.spec
+        text = (
+            district_project_name(spec.district, spec.focus)
+            if level is Level.DISTRICT
+            else municipal_project_name(spec.focus)
+        )
+        record = NameRecord(
+            key=f"{self.state.project_id}/{level.value}/{self.seq}",
+            level=level,
+            name=text,
+            granted_at=granted_at,
+            granted_on=local_date(granted_at),
+            granted_by=by,
+        )
+        self.state.names.append(record)
+        self.effects.append(GrantName(name=record))
+        return record
+
+    def end_name(self, level: Level, kind: str, by: Role, reason: str) -> NameRecord | None:
+        record = self.state.active_name(level)
+        if record is None:
+            return None
+        assert kind in ("cancelled", "revoked")
+        record.ending = NameEnding(
+            kind="cancelled" if kind == "cancelled" else "revoked",
+            at=self.now,
+            on=local_date(self.now),
+            by=by,
+            reason=reason,
+        )
+        self.effects.append(EndName(name_key=record.key, ending=record.ending))
+        return record
+
+    # schedules
+    def schedule_district_evaluation(self, after: datetime) -> None:
+        state = self.state
+        assert state.district_named_on is not None
+        state.next_district_evaluation_at = next_after(
+            start_of_day(state.district_named_on),
+            state.policy.district_interval(state.spec.district),
+            after,
+        )
+
+    def schedule_municipal_review(self, after: datetime) -> None:
+        state = self.state
+        assert state.municipal_named_on is not None
+        state.next_municipal_review_at = next_after(
+            start_of_day(state.municipal_named_on), state.policy.municipal_review_interval, after
+        )
+
+    def leave_municipal_level(self) -> None:
+        """Back to a district project: municipal tasks go, district evaluations resume."""
+        state = self.state
+        for kind in (TaskKind.MUNICIPAL_REVIEW, TaskKind.RECTIFICATION_REVIEW):
+            self.close_task(kind)
+        state.next_municipal_review_at = None
+        self.clear_rectification()
+        state.stage = Stage.DISTRICT_NAMED
+        self.schedule_district_evaluation(self.now)
+
+    def clear_rectification(self) -> None:
+        state = self.state
+        state.rectification_deadline = None
+        state.rectification_reported = False
+        state.rectification_reminders = []
+
+    def end_process(self, stage: Stage) -> None:
+        state = self.state
+        state.stage = stage
+        state.tasks = []
+        state.next_district_evaluation_at = None
+        state.next_municipal_review_at = None
+        self.clear_rectification()
+
+    def history(
+        self,
+        event: str,
+        summary: str,
+        actor: Actor | None = None,
+        payload: dict[str, object] | None = None,
+    ) -> HistoryEntry:
+        entry = HistoryEntry(
+            seq=self.seq,
+            at=self.now,
+            event=event,
+            actor=actor,
+            stage_before=self.stage_before,
+            stage_after=self.state.stage,
+            summary=summary,
+            payload=payload or {},
+        )
+        self.state.history.append(entry)
+        return entry
+
+
+def new_state(
+    project_id: str,
+    spec: ProjectSpec,
+    policy: Policy,
+    now: datetime,
+    imported: ImportedNaming | None = None,
+) -> tuple[ProjectState, list[Effect]]:
+    """A registered project in `building`, or an imported one with its names and timers."""
+    state = ProjectState(
+        project_id=project_id, spec=spec, policy=policy, stage=Stage.BUILDING, registered_at=now
+    )
+    step = Step(state, now)
+    if imported is None:
+        step.history("register", "登记项目，进入建设阶段")
+        return state, step.effects
+    state.district_named_on = imported.district_named_on
+    step.grant(Level.DISTRICT, Role.DISTRICT_BUREAU, start_of_day(imported.district_named_on))
+    summary = f"导入已命名项目：区级命名于{imported.district_named_on.isoformat()}"
+    if imported.municipal_named_on:
+        state.municipal_named_on = imported.municipal_named_on
+        step.grant(
+            Level.MUNICIPAL, Role.MUNICIPAL_BUREAU, start_of_day(imported.municipal_named_on)
+        )
+        state.stage = Stage.MUNICIPAL_NAMED
+        step.schedule_municipal_review(now)
+        summary += f"，市级命名于{imported.municipal_named_on.isoformat()}"
+    else:
+        state.stage = Stage.DISTRICT_NAMED
+        step.schedule_district_evaluation(now)
+    step.history("import", summary)
+    return state, step.effects
+
+
+def apply_decision(state: ProjectState, request: DecisionRequest, now: datetime) -> list[Effect]:
+    """Apply a decision the validator accepted; returns the effects to run, in order."""
+    actor, decision = request.actor, request.decision
+    check_decision(state, actor, decision)
+    step = Step(state, now)
+    summary = _DECIDE[type(decision)](step, actor, decision)
+    entry = step.history(
+        decision.action.value, summary, actor, decision.model_dump(mode="json", exclude={"action"})
+    )
+    return [RecordDecision(entry=entry), *step.effects]
+
+
+def _request_acceptance(step: Step, actor: Actor, d: Decision) -> str:
+    assert isinstance(d, RequestAcceptance)
+    step.state.stage = Stage.ACCEPTANCE
+    task = step.open_task(TaskKind.ACCEPTANCE, step.now)
+    step.notify(
+        "district",
+        [step.district()],
+        "申请验收",
+        f"实施单位申请验收，请于{_fmt(task.due_at)}前组织验收并作出结论（第六条）。",
+    )
+    return "申请验收"
+
+
+def _decide_acceptance(step: Step, actor: Actor, d: Decision) -> str:
+    assert isinstance(d, DecideAcceptance)
+    state = step.state
+    step.close_task(TaskKind.ACCEPTANCE)
+    if not d.passed:
+        state.stage = Stage.BUILDING
+        step.notify("unit", [step.unit()], "验收未通过", d.note or "验收未通过，请完善后重新申请。")
+        return "验收未通过，退回建设阶段"
+    record = step.grant(Level.DISTRICT, Role.DISTRICT_BUREAU, step.now)
+    state.district_named_on = record.granted_on
+    state.stage = Stage.DISTRICT_NAMED
+    step.schedule_district_evaluation(step.now)
+    step.notify("unit", [step.unit()], "通过验收", f"通过验收，认定命名为“{record.name}”。")
+    return f"通过验收，认定命名为“{record.name}”"
+
+
+def _withdraw(step: Step, actor: Actor, d: Decision) -> str:
+    assert isinstance(d, Withdraw)
+    step.end_process(Stage.WITHDRAWN)
+    step.notify("district", [step.district()], "实施单位撤回", f"撤回原因：{d.reason}")
+    return f"实施单位撤回：{d.reason}"
+
+
+def _evaluate_district(step: Step, actor: Actor, d: Decision) -> str:
+    assert isinstance(d, EvaluateDistrict)
+    task = step.close_task(TaskKind.DISTRICT_EVALUATION)
+    assert task is not None
+    if d.meets_conditions:
+        step.schedule_district_evaluation(task.opened_at)
+        step.state.cycle_completed = True
+        nxt = step.state.next_district_evaluation_at
+        assert nxt is not None
+        step.notify("unit", [step.unit()], "区级定期评估通过", f"下次评估：{_fmt(nxt)}。")
+        return f"区级定期评估：仍符合基本条件，下次评估{_fmt(nxt)}"
+    reason = "经定期评估不再符合基本条件（第九条第二项）"
+    step.end_name(Level.DISTRICT, "cancelled", Role.DISTRICT_BUREAU, reason)
+    step.end_process(Stage.CANCELLED)
+    step.notify("unit", [step.unit(), step.municipal()], "区级命名取消", reason)
+    return f"区级命名取消：{reason}"
+
+
+def _apply_municipal(step: Step, actor: Actor, d: Decision) -> str:
+    assert isinstance(d, ApplyMunicipal)
+    step.state.stage = Stage.MUNICIPAL_RECOMMENDATION
+    task = step.open_task(TaskKind.MUNICIPAL_RECOMMENDATION, step.now)
+    step.notify(
+        "district",
+        [step.district()],
+        "申请市级命名",
+        f"实施单位申请市级项目命名，请于{_fmt(task.due_at)}前作出推荐意见（第七条）。",
+    )
+    return "申请市级命名"
+
+
+def _recommend_municipal(step: Step, actor: Actor, d: Decision) -> str:
+    assert isinstance(d, RecommendMunicipal)
+    state = step.state
+    step.close_task(TaskKind.MUNICIPAL_RECOMMENDATION)
+    if not d.recommend:
+        state.stage = Stage.DISTRICT_NAMED
+        step.notify(
+            "unit", [step.unit()], "区局不予推荐", d.note or "区市场监管局不予推荐市级命名。"
+        )
+        return "区市场监管局不予推荐"
+    state.stage = Stage.MUNICIPAL_EVALUATION
+    task = step.open_task(TaskKind.MUNICIPAL_EVALUATION, step.now)
+    step.notify(
+        "municipal",
+        [step.municipal()],
+        "区局推荐市级命名",
+        f"请于{_fmt(task.due_at)}前组织评估（第八条）。",
+    )
+    step.notify("unit", [step.unit()], "区局已推荐", "已推荐至市市场监管局评估。")
+    return "区市场监管局推荐申请市级命名"
+
+
+def _evaluate_municipal(step: Step, actor: Actor, d: Decision) -> str:
+    assert isinstance(d, EvaluateMunicipal)
+    state = step.state
+    step.close_task(TaskKind.MUNICIPAL_EVALUATION)
+    if not d.passed:
+        state.stage = Stage.DISTRICT_NAMED
+        step.notify("failed", [step.unit(), step.district()], "市级评估未通过", d.note or "")
+        return "市级命名评估未通过，仍为区级项目"
+    record = step.grant(Level.MUNICIPAL, Role.MUNICIPAL_BUREAU, step.now)
+    state.municipal_named_on = record.granted_on
+    state.stage = Stage.MUNICIPAL_NAMED
+    # While a project is municipal, district evaluations pause.
+    step.close_task(TaskKind.DISTRICT_EVALUATION)
+    state.next_district_evaluation_at = None
+    step.schedule_municipal_review(step.now)
+    nxt = state.next_municipal_review_at
+    assert nxt is not None
+    step.notify(
+        "named",
+        [step.unit(), step.district()],
+        "认定为市级项目",
+        f"通过评估，认定命名为“{record.name}”；首次三年评估：{_fmt(nxt)}。",
+    )
+    return f"通过市级评估，认定命名为“{record.name}”"
+
+
+def _review_municipal(step: Step, actor: Actor, d: Decision) -> str:
+    assert isinstance(d, ReviewMunicipal)
+    state = step.state
+    task = step.close_task(TaskKind.MUNICIPAL_REVIEW)
+    assert task is not None
+    if d.passed:
+        step.schedule_municipal_review(task.opened_at)
+        state.cycle_completed = True
+        nxt = state.next_municipal_review_at
+        assert nxt is not None
+        step.notify("unit", [step.unit()], "三年评估通过", f"下次评估：{_fmt(nxt)}。")
+        return f"三年评估通过，下次评估{_fmt(nxt)}"
+    state.stage = Stage.RECTIFICATION
+    state.next_municipal_review_at = None
+    deadline = add_duration(step.now, state.policy.rectification_period)
+    state.rectification_deadline = deadline
+    state.rectification_reported = False
+    reminders = (add_duration(deadline, b, -1) for b in state.policy.rectification_reminders_before)
+    state.rectification_reminders = sorted(r for r in reminders if r > step.now)
+    step.notify(
+        "rectification",
+        [step.unit(), step.district()],
+        "三年评估未达标，进入整改期",
+        f"服务效能未达标，给予整改期至{_fmt(deadline)}（第九条第三项），请按期提交整改报告。",
+    )
+    return f"三年评估未达标，整改期至{_fmt(deadline)}"
+
+
+def _report_rectification(step: Step, actor: Actor, d: Decision) -> str:
+    assert isinstance(d, ReportRectification)
+    step.state.rectification_reported = True
+    step.notify("municipal", [step.municipal()], "收到整改报告", d.report[:500])
+    return "提交整改报告"
+
+
+def _review_rectification(step: Step, actor: Actor, d: Decision) -> str:
+    assert isinstance(d, ReviewRectification)
+    state = step.state
+    step.close_task(TaskKind.RECTIFICATION_REVIEW)
+    state.cycle_completed = True
+    if d.passed:
+        step.clear_rectification()
+        state.stage = Stage.MUNICIPAL_NAMED
+        # The 3-year cadence keeps its anchor: naming date + n × interval.
+        step.schedule_municipal_review(step.now)
+        nxt = state.next_municipal_review_at
+        assert nxt is not None
+        step.notify(
+            "passed", [step.unit(), step.district()], "整改复评通过", f"下次评估：{_fmt(nxt)}。"
+        )
+        return f"整改复评通过，下次三年评估{_fmt(nxt)}"
+    reason = "整改无效（第九条第三项）"
+    step.end_name(Level.MUNICIPAL, "cancelled", Role.MUNICIPAL_BUREAU, reason)
+    step.leave_municipal_level()
+    step.notify(
+        "failed",
+        [step.unit(), step.district()],
+        "市级命名取消",
+        f"{reason}，取消市级命名；区级命名保留，恢复区级定期评估。",
+    )
+    return f"整改复评未通过，取消市级命名：{reason}"
+
+
+def _report_violation(step: Step, actor: Actor, d: Decision) -> str:
+    assert isinstance(d, ReportViolation)
+    state = step.state
+    reason = f"{d.finding.label}（第十条）"
+    everyone = [step.unit(), step.district(), step.municipal()]
+    if d.scope == "district":
+        if state.active_name(Level.DISTRICT) is None:
+            step.end_process(Stage.REJECTED)
+            step.notify("rejected", everyone, "申请终止", reason)
+            return f"命名前认定{reason}，申请终止"
+        step.end_name(Level.DISTRICT, "revoked", Role.DISTRICT_BUREAU, reason)
+        # A municipal name presupposes the district one: it ends with it.
+        step.end_name(
+            Level.MUNICIPAL, "revoked", Role.DISTRICT_BUREAU, f"区级命名被撤消（{reason}）"
+        )
+        step.end_process(Stage.REVOKED)
+        step.notify("revoked", everyone, "命名撤消", reason)
+        return f"撤消命名：{reason}"
+    if state.active_name(Level.MUNICIPAL) is None:
+        step.close_task(TaskKind.MUNICIPAL_RECOMMENDATION)
+        step.close_task(TaskKind.MUNICIPAL_EVALUATION)
+        state.stage = Stage.DISTRICT_NAMED
+        step.notify("rejected", everyone, "市级命名申请终止", reason)
+        return f"市级命名前认定{reason}，市级申请终止，仍为区级项目"
+    step.end_name(Level.MUNICIPAL, "revoked", Role.MUNICIPAL_BUREAU, reason)
+    step.leave_municipal_level()
+    step.notify("revoked", everyone, "市级命名撤消", f"{reason}；区级命名保留。")
+    return f"撤消市级命名：{reason}"
+
+
+_DECIDE = {
+    RequestAcceptance: _request_acceptance,
+    DecideAcceptance: _decide_acceptance,
+    Withdraw: _withdraw,
+    EvaluateDistrict: _evaluate_district,
+    ApplyMunicipal: _apply_municipal,
+    RecommendMunicipal: _recommend_municipal,
+    EvaluateMunicipal: _evaluate_municipal,
+    ReviewMunicipal: _review_municipal,
+    ReportRectification: _report_rectification,
+    ReviewRectification: _review_rectification,
+    ReportViolation: _report_violation,
+}

@@ -1,0 +1,101 @@
+"""What a project is (DOMAIN.md §3): the record an operator registers."""
+
+from datetime import date
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from domain.credit_code import credit_code_problem
+from domain.districts import DISTRICTS, is_district
+from domain.elements import Element
+
+
+class ProjectType(StrEnum):
+    INDUSTRY = "industry"
+    REGIONAL = "regional"
+
+    @property
+    def label(self) -> str:
+        return "产业型" if self is ProjectType.INDUSTRY else "区域型"
+
+
+ShortText = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class Contact(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    person: ShortText
+    phone: Annotated[str, Field(min_length=3, max_length=40, pattern=r"^[0-9+\-() ]+$")]
+    email: Annotated[str, Field(max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+
+
+class Unit(BaseModel):
+    """The implementing unit (实施单位)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: ShortText
+    credit_code: Annotated[str, Field(min_length=18, max_length=18)]
+    contact: Contact
+
+    @field_validator("credit_code")
+    @classmethod
+    def _valid_credit_code(cls, value: str) -> str:
+        problem = credit_code_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+
+class ServiceItem(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    element: Element
+    title: ShortText
+
+
+class BasicConditions(BaseModel):
+    """Art. 5: the three basic conditions, each declared yes or no."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    plan_fit: bool
+    five_element_capability: bool
+    systems_and_resources: bool
+
+
+class ProjectSpec(BaseModel):
+    """A project as registered: unit, district, type, focus, service items, conditions."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    unit: Unit
+    district: str
+    type: ProjectType
+    focus: Annotated[str, Field(min_length=1, max_length=50, description="产业或区域名称")]
+    service_items: Annotated[list[ServiceItem], Field(min_length=1, max_length=100)]
+    basic_conditions: BasicConditions
+
+    @field_validator("district")
+    @classmethod
+    def _known_district(cls, value: str) -> str:
+        if not is_district(value):
+            raise ValueError(f"未知的区代码“{value}”，应为上海市16个区之一：{'、'.join(DISTRICTS)}")
+        return value
+
+
+class ImportedNaming(BaseModel):
+    """Dates on which an already named project got its names (for import)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    district_named_on: date
+    municipal_named_on: date | None = None
+
+    @model_validator(mode="after")
+    def _order(self) -> "ImportedNaming":
+        if self.municipal_named_on and self.municipal_named_on < self.district_named_on:
+            raise ValueError("市级命名日期不能早于区级命名日期")
+        return self

@@ -1,0 +1,144 @@
+"""Who may take which decision in which stage (DOMAIN.md §2, §5, §6), and why not."""
+
+from domain.actors import Actor, Role
+from domain.decisions import Action, ApplyMunicipal, Decision, ReportViolation
+from domain.districts import district_name
+from domain.durations import local_date
+from domain.stages import END_STAGES, MUNICIPAL_LEVEL_STAGES, Stage
+from domain.state import ProjectState, TaskKind
+
+ACTION_ROLES: dict[Action, frozenset[Role]] = {
+    Action.REQUEST_ACCEPTANCE: frozenset({Role.UNIT, Role.OPERATOR}),
+    Action.DECIDE_ACCEPTANCE: frozenset({Role.DISTRICT_BUREAU}),
+    Action.WITHDRAW: frozenset({Role.UNIT}),
+    Action.EVALUATE_DISTRICT: frozenset({Role.DISTRICT_BUREAU}),
+    Action.APPLY_MUNICIPAL: frozenset({Role.UNIT}),
+    Action.RECOMMEND_MUNICIPAL: frozenset({Role.DISTRICT_BUREAU}),
+    Action.EVALUATE_MUNICIPAL: frozenset({Role.MUNICIPAL_BUREAU}),
+    Action.REVIEW_MUNICIPAL: frozenset({Role.MUNICIPAL_BUREAU}),
+    Action.REPORT_RECTIFICATION: frozenset({Role.UNIT}),
+    Action.REVIEW_RECTIFICATION: frozenset({Role.MUNICIPAL_BUREAU}),
+    Action.REPORT_VIOLATION: frozenset({Role.DISTRICT_BUREAU, Role.MUNICIPAL_BUREAU}),
+}
+
+_LIVE = frozenset(Stage) - END_STAGES
+_MUNICIPAL_MATTERS = MUNICIPAL_LEVEL_STAGES | {
+    Stage.MUNICIPAL_RECOMMENDATION,
+    Stage.MUNICIPAL_EVALUATION,
+}
+
+ACTION_STAGES: dict[Action, frozenset[Stage]] = {
+    Action.REQUEST_ACCEPTANCE: frozenset({Stage.BUILDING}),
+    Action.DECIDE_ACCEPTANCE: frozenset({Stage.ACCEPTANCE}),
+    Action.WITHDRAW: frozenset({Stage.BUILDING, Stage.ACCEPTANCE}),
+    Action.EVALUATE_DISTRICT: frozenset(
+        {Stage.DISTRICT_NAMED, Stage.MUNICIPAL_RECOMMENDATION, Stage.MUNICIPAL_EVALUATION}
+    ),
+    Action.APPLY_MUNICIPAL: frozenset({Stage.DISTRICT_NAMED}),
+    Action.RECOMMEND_MUNICIPAL: frozenset({Stage.MUNICIPAL_RECOMMENDATION}),
+    Action.EVALUATE_MUNICIPAL: frozenset({Stage.MUNICIPAL_EVALUATION}),
+    Action.REVIEW_MUNICIPAL: frozenset({Stage.MUNICIPAL_NAMED}),
+    Action.REPORT_RECTIFICATION: frozenset({Stage.RECTIFICATION}),
+    Action.REVIEW_RECTIFICATION: frozenset({Stage.RECTIFICATION}),
+    Action.REPORT_VIOLATION: _LIVE,
+}
+
+
+class DecisionRefused(Exception):
+    """A decision the process does not accept now, with a message a person can act on."""
+
+    def __init__(self, message: str, allowed: list[Action]) -> None:
+        super().__init__(message)
+        self.message = message
+        self.allowed = allowed
+
+
+def _action_problem(state: ProjectState, actor: Actor, action: Action) -> str | None:
+    """Why `actor` may not take `action` now (body aside), or None."""
+    stage = state.stage
+    if stage in END_STAGES:
+        return f"项目已结束（{stage.label}），不再接受任何决定"
+    roles = ACTION_ROLES[action]
+    if actor.role not in roles:
+        who = "或".join(r.label for r in sorted(roles))
+        return f"“{action.label}”只能由{who}作出，当前身份为{actor.role.label}"
+    if actor.role is Role.DISTRICT_BUREAU and actor.district != state.spec.district:
+        return f"该项目属于{district_name(state.spec.district)}，区市场监管局只能处理本区项目"
+    if actor.role is Role.UNIT and actor.credit_code != state.spec.unit.credit_code:
+        return "实施单位只能处理本单位的项目"
+    if stage not in ACTION_STAGES[action]:
+        return f"项目当前阶段为“{stage.label}”，不能执行“{action.label}”"
+    if (
+        action is Action.REPORT_VIOLATION
+        and actor.role is Role.MUNICIPAL_BUREAU
+        and stage not in _MUNICIPAL_MATTERS
+    ):
+        return f"项目当前阶段为“{stage.label}”，尚无市级命名或市级申请，不能由市市场监管局认定违规"
+    if action is Action.EVALUATE_DISTRICT and not state.task(TaskKind.DISTRICT_EVALUATION):
+        due = state.next_district_evaluation_at
+        when = f"（下次评估：{local_date(due).isoformat()}）" if due else ""
+        return f"区级定期评估尚未到期{when}"
+    if action is Action.REVIEW_MUNICIPAL and not state.task(TaskKind.MUNICIPAL_REVIEW):
+        due = state.next_municipal_review_at
+        when = f"（下次评估：{local_date(due).isoformat()}）" if due else ""
+        return f"市级三年评估尚未到期{when}"
+    if (
+        action is Action.REVIEW_RECTIFICATION
+        and not state.task(TaskKind.RECTIFICATION_REVIEW)
+        and not state.rectification_reported
+    ):
+        return "整改期未届满且实施单位尚未提交整改报告，暂不能复评"
+    return None
+
+
+def _body_problem(state: ProjectState, actor: Actor, decision: Decision) -> str | None:
+    if isinstance(decision, ApplyMunicipal):
+        unmet = decision.conditions.unmet()
+        if unmet:
+            return f"不满足第七条申请市级命名的条件：{'；'.join(unmet)}"
+    if isinstance(decision, ReportViolation):
+        authority = Role.DISTRICT_BUREAU if decision.scope == "district" else Role.MUNICIPAL_BUREAU
+        if actor.role is not authority:
+            level = "区级" if decision.scope == "district" else "市级"
+            return f"{level}命名由{authority.label}认定，只能由其撤消（第十条）"
+    return None
+
+
+def allowed_actions(state: ProjectState, actor: Actor) -> list[Action]:
+    """The actions `actor` may take now."""
+    return [a for a in Action if _action_problem(state, actor, a) is None]
+
+
+def actions_by_role(state: ProjectState) -> dict[Role, list[Action]]:
+    """For each role, the actions it may take in the current stage (scope aside)."""
+    result: dict[Role, list[Action]] = {}
+    for role in Role:
+        actor = Actor(
+            role=role, district=state.spec.district, credit_code=state.spec.unit.credit_code
+        )
+        actions = allowed_actions(state, actor)
+        if actions:
+            result[role] = actions
+    return result
+
+
+def describe_allowed(state: ProjectState) -> str:
+    by_role = actions_by_role(state)
+    if not by_role:
+        return "当前没有可执行的决定"
+    parts = [
+        f"{role.label}：{'、'.join(f'{a.label}（{a.value}）' for a in actions)}"
+        for role, actions in by_role.items()
+    ]
+    return "当前可执行：" + "；".join(parts)
+
+
+def check_decision(state: ProjectState, actor: Actor, decision: Decision) -> None:
+    """Raise DecisionRefused unless `actor` may take `decision` now."""
+    problem = _action_problem(state, actor, decision.action) or _body_problem(
+        state, actor, decision
+    )
+    if problem:
+        raise DecisionRefused(
+            f"{problem}。{describe_allowed(state)}", allowed_actions(state, actor)
+        )

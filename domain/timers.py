@@ -1,0 +1,135 @@
+"""What falls due with time: evaluations, rectification deadlines, reminders, escalations.
+
+`next_wakeup` says when the workflow must wake next; `advance_time` applies everything due by
+`now`. Each event fires once: its trigger is cleared or flagged when it fires.
+"""
+
+from datetime import datetime
+
+from domain.actors import Role
+from domain.durations import local_date
+from domain.effects import Effect
+from domain.lifecycle import Step
+from domain.stages import DISTRICT_LEVEL_STAGES, Stage
+from domain.state import ProjectState, Task, TaskKind
+
+# Where an overdue decision is escalated. The municipal bureau has no supervising bureau in
+# this system, so its overdue decisions go to its own supervision office (the same inbox).
+SUPERVISOR: dict[Role, Role] = {
+    Role.DISTRICT_BUREAU: Role.MUNICIPAL_BUREAU,
+    Role.MUNICIPAL_BUREAU: Role.MUNICIPAL_BUREAU,
+}
+
+
+def _due_evaluation(state: ProjectState) -> tuple[TaskKind, datetime] | None:
+    """The evaluation or review whose date has come but whose task is not open yet, if any."""
+    if (
+        state.stage in DISTRICT_LEVEL_STAGES
+        and state.next_district_evaluation_at
+        and not state.task(TaskKind.DISTRICT_EVALUATION)
+    ):
+        return TaskKind.DISTRICT_EVALUATION, state.next_district_evaluation_at
+    if (
+        state.stage is Stage.MUNICIPAL_NAMED
+        and state.next_municipal_review_at
+        and not state.task(TaskKind.MUNICIPAL_REVIEW)
+    ):
+        return TaskKind.MUNICIPAL_REVIEW, state.next_municipal_review_at
+    if (
+        state.stage is Stage.RECTIFICATION
+        and state.rectification_deadline
+        and not state.task(TaskKind.RECTIFICATION_REVIEW)
+    ):
+        return TaskKind.RECTIFICATION_REVIEW, state.rectification_deadline
+    return None
+
+
+def next_wakeup(state: ProjectState) -> datetime | None:
+    """The earliest moment at which `advance_time` has something to do."""
+    if state.stage.is_end:
+        return None
+    moments: list[datetime] = []
+    due = _due_evaluation(state)
+    if due:
+        moments.append(due[1])
+    if state.stage is Stage.RECTIFICATION:
+        moments += state.rectification_reminders[:1]
+    for task in state.tasks:
+        if task.reminder_at and not task.reminded:
+            moments.append(task.reminder_at)
+        if not task.escalated:
+            moments.append(task.due_at)
+    return min(moments, default=None)
+
+
+def advance_time(state: ProjectState, now: datetime) -> list[Effect]:
+    """Fire everything due by `now`, oldest first; returns the effects to run."""
+    effects: list[Effect] = []
+    while (moment := next_wakeup(state)) is not None and moment <= now:
+        effects += _fire(state, moment)
+    return effects
+
+
+def _fire(state: ProjectState, moment: datetime) -> list[Effect]:
+    step = Step(state, moment)
+    due = _due_evaluation(state)
+    if due and due[1] == moment:
+        kind, at = due
+        if kind is TaskKind.DISTRICT_EVALUATION:
+            state.next_district_evaluation_at = None
+        elif kind is TaskKind.MUNICIPAL_REVIEW:
+            state.next_municipal_review_at = None
+        task = step.open_task(kind, at)
+        step.notify(
+            "task",
+            [step.role(task.role)],
+            f"{kind.label}到期",
+            f"{kind.label}已到期，请于{local_date(task.due_at).isoformat()}前作出决定。",
+        )
+        step.history(f"due:{kind.value}", f"{kind.label}到期，待{task.role.label}决定")
+        return step.effects
+    if state.stage is Stage.RECTIFICATION and state.rectification_reminders[:1] == [moment]:
+        state.rectification_reminders.pop(0)
+        assert state.rectification_deadline is not None
+        deadline = local_date(state.rectification_deadline).isoformat()
+        step.notify(
+            "reminder",
+            [step.unit(), step.municipal()],
+            "整改期即将届满",
+            f"整改期将于{deadline}届满，请及时提交整改报告。",
+        )
+        step.history("reminder:rectification", f"提醒：整改期将于{deadline}届满")
+        return step.effects
+    task = _task_at(state, moment)
+    due_on = local_date(task.due_at).isoformat()
+    if task.reminder_at == moment and not task.reminded:
+        task.reminded = True
+        step.notify(
+            f"reminder:{task.kind.value}",
+            [step.role(task.role)],
+            f"{task.kind.label}即将到期",
+            f"请于{due_on}前作出决定。",
+        )
+        step.history(f"reminder:{task.kind.value}", f"提醒：{task.kind.label}将于{due_on}到期")
+    else:
+        task.escalated = True
+        supervisor = SUPERVISOR[task.role]
+        step.notify(
+            f"escalation:{task.kind.value}",
+            [step.role(supervisor)],
+            f"督办：{task.kind.label}已逾期",
+            f"{task.role.label}应于{due_on}前作出的决定已逾期，请督办。流程继续等待决定。",
+        )
+        step.history(
+            f"escalation:{task.kind.value}", f"督办：{task.kind.label}已逾期，报{supervisor.label}"
+        )
+    return step.effects
+
+
+def _task_at(state: ProjectState, moment: datetime) -> Task:
+    for task in state.tasks:
+        if (task.reminder_at == moment and not task.reminded) or (
+            task.due_at == moment and not task.escalated
+        ):
+            return task
+    raise AssertionError(f"nothing due at {moment}")

@@ -1,0 +1,35 @@
+"""One settings class for the API, the worker and the command line (API.md "Running it")."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from domain.policy import Policy, PolicyError, parse_policy
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore")
+
+    qis_data_dir: Path = Field(default=Path("./var"))
+    qis_api_port: int = 8000
+    temporal_address: str | None = None
+    temporal_namespace: str = "default"
+    database_url: str | None = None
+    qis_policy_file: Path | None = None
+
+    def policy(self) -> Policy:
+        """The policy new processes start with: the file's, or the regulation's."""
+        if self.qis_policy_file is None:
+            return Policy()
+        try:
+            text = self.qis_policy_file.read_text(encoding="utf-8")
+        except OSError as err:
+            raise PolicyError(f"无法读取策略文件 {self.qis_policy_file}：{err}") from err
+        return parse_policy(text, source=f"策略文件 {self.qis_policy_file}")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

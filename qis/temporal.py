@@ -1,0 +1,31 @@
+"""The Temporal client every process uses: one per process, with the pydantic data converter."""
+
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import (
+    AddSearchAttributesRequest,
+    ListSearchAttributesRequest,
+)
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+
+from workflows import search_attributes as sa
+
+
+async def connect(address: str, namespace: str) -> Client:
+    return await Client.connect(
+        address, namespace=namespace, data_converter=pydantic_data_converter
+    )
+
+
+async def register_search_attributes(client: Client) -> None:
+    """Add the search attributes of API.md to the namespace where they are missing."""
+    listed = await client.operator_service.list_search_attributes(
+        ListSearchAttributesRequest(namespace=client.namespace)
+    )
+    wanted = {key.name: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD for key in sa.KEYWORDS}
+    wanted[sa.NEXT_DEADLINE.name] = IndexedValueType.INDEXED_VALUE_TYPE_DATETIME
+    missing = {k: v for k, v in wanted.items() if k not in listed.custom_attributes}
+    if missing:
+        await client.operator_service.add_search_attributes(
+            AddSearchAttributesRequest(namespace=client.namespace, search_attributes=missing)
+        )
