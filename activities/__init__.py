@@ -1,0 +1,1 @@
+"""Every side effect of the lifecycle: records, names register, read model, outbox."""

@@ -1,0 +1,88 @@
+"""One time-skipping Temporal server and one embedded PostgreSQL for the session.
+
+Each test gets its own database (created from a migrated template) and its own task queue, so
+tests never see each other's rows or workflows.
+"""
+
+import sysconfig
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import pgserver
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from db.engine import make_engine, make_session_factory
+from db.migrate import upgrade
+from qis.temporal import register_search_attributes
+
+SCRIPTS = Path(sysconfig.get_path("scripts"))
+TEMPLATE = "qis_template"
+
+
+@pytest.fixture(scope="session")
+async def workflow_env() -> AsyncIterator[WorkflowEnvironment]:
+    env = await WorkflowEnvironment.start_time_skipping(
+        data_converter=pydantic_data_converter,
+        test_server_existing_path=str(SCRIPTS / "temporal-test-server"),
+    )
+    await register_search_attributes(env.client)
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture
+def client(workflow_env: WorkflowEnvironment) -> Client:
+    return workflow_env.client
+
+
+@pytest.fixture(scope="session")
+def pg_socket_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    datadir = tmp_path_factory.mktemp("pg")
+    server = pgserver.get_server(datadir, cleanup_mode="stop")
+    yield str(datadir)
+    server.cleanup()
+
+
+def _url(socket_dir: str, database: str) -> str:
+    return f"postgresql+asyncpg://postgres@/{database}?host={socket_dir}"
+
+
+@pytest.fixture(scope="session")
+async def template_database(pg_socket_dir: str) -> str:
+    conn = await asyncpg.connect(host=pg_socket_dir, user="postgres", database="postgres")
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{TEMPLATE}"')
+        await conn.execute(f'CREATE DATABASE "{TEMPLATE}"')
+    finally:
+        await conn.close()
+    await upgrade(_url(pg_socket_dir, TEMPLATE))
+    return TEMPLATE
+
+
+@pytest.fixture
+async def database_url(pg_socket_dir: str, template_database: str) -> str:
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    conn = await asyncpg.connect(host=pg_socket_dir, user="postgres", database="postgres")
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"')
+    finally:
+        await conn.close()
+    return _url(pg_socket_dir, name)
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(database_url)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return make_session_factory(engine)

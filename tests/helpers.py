@@ -1,0 +1,126 @@
+"""Shared test helpers: sample projects, actors, a worker on a fresh task queue, polling."""
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import date
+from typing import TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.client import Client, WorkflowHandle
+
+from domain.actors import Actor, Role
+from domain.decisions import Decision, DecisionRequest
+from domain.policy import Policy
+from domain.project import ImportedNaming, ProjectSpec
+from domain.state import ProjectState
+from qis.projects import start_project
+from worker.main import build_worker
+from workflows.lifecycle import ProjectLifecycle
+
+T = TypeVar("T")
+
+CREDIT_CODE = "91350100M000100Y43"
+DISTRICT = "310115"
+
+UNIT = Actor(role=Role.UNIT, credit_code=CREDIT_CODE, label="张三")
+OPERATOR = Actor(role=Role.OPERATOR, label="运营")
+DISTRICT_BUREAU = Actor(role=Role.DISTRICT_BUREAU, district=DISTRICT, label="浦东新区市场监管局")
+OTHER_DISTRICT_BUREAU = Actor(
+    role=Role.DISTRICT_BUREAU, district="310104", label="徐汇区市场监管局"
+)
+MUNICIPAL_BUREAU = Actor(role=Role.MUNICIPAL_BUREAU, label="市市场监管局")
+
+
+def make_spec(focus: str = "生物医药", district: str = DISTRICT) -> ProjectSpec:
+    return ProjectSpec.model_validate(
+        {
+            "unit": {
+                "name": "上海示例检测技术有限公司",
+                "credit_code": CREDIT_CODE,
+                "contact": {"person": "张三", "phone": "021-00000000", "email": "qis@example.cn"},
+            },
+            "district": district,
+            "type": "industry",
+            "focus": focus,
+            "service_items": [{"element": "metrology", "title": "计量校准服务"}],
+            "basic_conditions": {
+                "plan_fit": True,
+                "five_element_capability": True,
+                "systems_and_resources": True,
+            },
+        }
+    )
+
+
+class Harness:
+    """A project's workflow on a fresh task queue, with shortcuts for decisions and queries."""
+
+    def __init__(self, client: Client, task_queue: str) -> None:
+        self.client = client
+        self.task_queue = task_queue
+        self.handle: WorkflowHandle[ProjectLifecycle, ProjectState]
+
+    async def start(
+        self,
+        *,
+        policy: Policy | None = None,
+        imported: ImportedNaming | None = None,
+        spec: ProjectSpec | None = None,
+    ) -> WorkflowHandle[ProjectLifecycle, ProjectState]:
+        self.project_id = uuid.uuid4().hex[:12]
+        self.handle = await start_project(
+            self.client,
+            project_id=self.project_id,
+            spec=spec or make_spec(),
+            policy=policy or Policy(),
+            imported=imported,
+            task_queue=self.task_queue,
+        )
+        return self.handle
+
+    async def decide(
+        self, actor: Actor, decision: Decision, update_id: str | None = None
+    ) -> ProjectState:
+        return await self.handle.execute_update(
+            ProjectLifecycle.decide, DecisionRequest(actor=actor, decision=decision), id=update_id
+        )
+
+    async def state(self) -> ProjectState:
+        return await self.handle.query(ProjectLifecycle.state)
+
+    async def run_id(self) -> str | None:
+        return (await self.handle.describe()).run_id
+
+
+@asynccontextmanager
+async def running_worker(
+    client: Client, session_factory: async_sessionmaker[AsyncSession]
+) -> AsyncIterator[Harness]:
+    task_queue = f"test-{uuid.uuid4().hex[:8]}"
+    async with build_worker(client, session_factory, task_queue=task_queue):
+        yield Harness(client, task_queue)
+
+
+async def eventually(
+    probe: Callable[[], Awaitable[T]],
+    check: Callable[[T], bool],
+    *,
+    within: float = 15.0,
+    interval: float = 0.05,
+) -> T:
+    """Poll `probe` until `check` holds; fails with the last value after `within` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while True:
+        value = await probe()
+        if check(value):
+            return value
+        if loop.time() > deadline:
+            raise AssertionError(f"condition not met within {within}s; last value: {value!r}")
+        await asyncio.sleep(interval)
+
+
+def on(day: str) -> date:
+    return date.fromisoformat(day)

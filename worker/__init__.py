@@ -1,0 +1,1 @@
+"""Builds the Temporal worker with its activity instances and runs it."""

@@ -1,0 +1,15 @@
+"""The workflow's typed input: a new project, an imported one, or a continued run's state."""
+
+from pydantic import BaseModel
+
+from domain.policy import Policy
+from domain.project import ImportedNaming, ProjectSpec
+from domain.state import ProjectState
+
+
+class LifecycleInput(BaseModel):
+    project_id: str
+    spec: ProjectSpec
+    policy: Policy
+    imported: ImportedNaming | None = None
+    state: ProjectState | None = None

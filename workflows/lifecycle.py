@@ -1,0 +1,205 @@
+"""ProjectLifecycle: one project's whole life as a durable process (DOMAIN.md §5–§6).
+
+The rules live in `domain` (pure); this class owns time and I/O. Decisions arrive as the
+`decide` update: the validator refuses what the stage, role or district does not allow before
+anything reaches history; the handler applies the decision to the state and queues its effects.
+The main loop runs queued effects as activities, sleeps on a durable timer until the next
+reminder, escalation or due date, and continues as new after each completed evaluation cycle.
+"""
+
+import contextlib
+from collections import deque
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import TypeVar
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy, SearchAttributeUpdate
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.inputs import (
+        EndNameInput,
+        GrantNameInput,
+        NotifyInput,
+        RecordDecisionInput,
+        SyncProjectInput,
+    )
+    from activities.store import StoreActivities
+    from domain.decisions import DecisionRequest
+    from domain.durations import local_date
+    from domain.effects import Effect, EndName, GrantName, Notify, RecordDecision
+    from domain.lifecycle import apply_decision, new_state
+    from domain.rules import DecisionRefused, check_decision
+    from domain.state import ProjectState
+    from domain.timers import advance_time, next_wakeup
+    from workflows import search_attributes as sa
+    from workflows.inputs import LifecycleInput
+
+# Activities retry until the database answers again; a business failure is non-retryable.
+ACTIVITY_TIMEOUT = timedelta(seconds=30)
+ACTIVITY_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
+# Update ids remembered across continue-as-new, so a retried request is applied once.
+REMEMBERED_UPDATES = 100
+
+In = TypeVar("In")
+
+
+@workflow.defn(name="ProjectLifecycle")
+class ProjectLifecycle:
+    """One quality-infrastructure service project, from registration to its end."""
+
+    @workflow.init
+    def __init__(self, input: LifecycleInput) -> None:
+        self._effects: deque[Effect] = deque()
+        if input.state is not None:
+            self._state = input.state
+        else:
+            self._state, effects = new_state(
+                input.project_id, input.spec, input.policy, workflow.now(), input.imported
+            )
+            self._effects.extend(effects)
+        self._dirty = True
+
+    @workflow.run
+    async def run(self, input: LifecycleInput) -> ProjectState:
+        state = self._state
+        while True:
+            await self._drain()
+            if state.stage.is_end:
+                break
+            if state.cycle_completed or workflow.info().is_continue_as_new_suggested():
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                await self._drain()
+                state.cycle_completed = False
+                state.run += 1
+                workflow.continue_as_new(
+                    LifecycleInput(
+                        project_id=state.project_id,
+                        spec=state.spec,
+                        policy=state.policy,
+                        state=state,
+                    )
+                )
+            wake = next_wakeup(state)
+            timeout = wake - workflow.now() if wake else None
+            if timeout is None or timeout > timedelta(0):
+                with contextlib.suppress(TimeoutError):
+                    await workflow.wait_condition(
+                        lambda: bool(self._effects) or self._dirty, timeout=timeout
+                    )
+            fired = advance_time(state, workflow.now())
+            if fired:
+                self._effects.extend(fired)
+                self._dirty = True
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return state
+
+    @workflow.update
+    def decide(self, request: DecisionRequest) -> ProjectState:
+        """Take a decision; returns the project's state after it."""
+        if self._already_applied():
+            return self._state
+        effects = apply_decision(self._state, request, workflow.now())
+        self._remember_update()
+        self._effects.extend(effects)
+        self._dirty = True
+        return self._state
+
+    @decide.validator
+    def _validate_decide(self, request: DecisionRequest) -> None:
+        if self._already_applied():
+            return
+        try:
+            check_decision(self._state, request.actor, request.decision)
+        except DecisionRefused as refused:
+            raise ApplicationError(
+                refused.message,
+                [a.value for a in refused.allowed],
+                type="DecisionRefused",
+                non_retryable=True,
+            ) from None
+
+    @workflow.query
+    def state(self) -> ProjectState:
+        """The project's full state: stage, level, names, tasks, next deadline, history."""
+        return self._state
+
+    def _already_applied(self) -> bool:
+        info = workflow.current_update_info()
+        return info is not None and info.id in self._state.recent_update_ids
+
+    def _remember_update(self) -> None:
+        info = workflow.current_update_info()
+        if info is not None:
+            ids = self._state.recent_update_ids
+            ids.append(info.id)
+            del ids[:-REMEMBERED_UPDATES]
+
+    async def _drain(self) -> None:
+        """Run queued effects in order, then publish the state where it changed."""
+        while self._effects or self._dirty:
+            while self._effects:
+                await self._run_effect(self._effects.popleft())
+            self._dirty = False
+            self._publish()
+            await self._activity(StoreActivities.sync_project, SyncProjectInput(state=self._state))
+
+    async def _run_effect(self, effect: Effect) -> None:
+        pid = self._state.project_id
+        match effect:
+            case RecordDecision():
+                await self._activity(
+                    StoreActivities.record_decision,
+                    RecordDecisionInput(project_id=pid, record=effect),
+                )
+            case GrantName():
+                await self._activity(
+                    StoreActivities.grant_name, GrantNameInput(project_id=pid, grant=effect)
+                )
+            case EndName():
+                await self._activity(
+                    StoreActivities.end_name, EndNameInput(project_id=pid, end=effect)
+                )
+            case Notify():
+                await self._activity(
+                    StoreActivities.notify, NotifyInput(project_id=pid, notify=effect)
+                )
+
+    async def _activity(
+        self, method: Callable[[StoreActivities, In], Awaitable[None]], arg: In
+    ) -> None:
+        try:
+            await workflow.execute_activity_method(
+                method,
+                arg,
+                start_to_close_timeout=ACTIVITY_TIMEOUT,
+                retry_policy=ACTIVITY_RETRY,
+            )
+        except ActivityError as err:
+            # A broken invariant in the store is a bug, not a business outcome: fail the
+            # workflow task (retried, visible in the UI) instead of the process or the update.
+            raise RuntimeError(f"activity failed permanently: {err.cause}") from err
+
+    def _publish(self) -> None:
+        """Search attributes and the UI's current details, kept current at every change."""
+        state = self._state
+        deadline = state.next_deadline
+        updates: list[SearchAttributeUpdate] = [  # type: ignore[type-arg]
+            sa.DISTRICT.value_set(state.spec.district),
+            sa.STAGE.value_set(state.stage.value),
+            sa.LEVEL.value_set(state.level.value),
+            sa.PROJECT_TYPE.value_set(state.spec.type.value),
+            sa.CREDIT_CODE.value_set(state.spec.unit.credit_code),
+            sa.NEXT_DEADLINE.value_set(deadline) if deadline else sa.NEXT_DEADLINE.value_unset(),
+        ]
+        workflow.upsert_search_attributes(updates)
+        due = local_date(deadline).isoformat() if deadline else "无"
+        tasks = "、".join(f"{t.kind.label}（{t.role.label}）" for t in state.tasks) or "无"
+        workflow.set_current_details(
+            f"**{state.display_name}**\n\n"
+            f"- 阶段：{state.stage.label}（{state.level.label}）\n"
+            f"- 下一期限：{due}\n"
+            f"- 待办：{tasks}\n"
+            f"- 实施单位：{state.spec.unit.name}"
+        )
