@@ -1,4 +1,4 @@
-"""One time-skipping Temporal server and one embedded PostgreSQL for the session.
+"""A time-skipping Temporal server per test and one embedded PostgreSQL for the session.
 
 Each test gets its own database (created from a migrated template) and its own task queue, so
 tests never see each other's rows or workflows.
@@ -25,8 +25,11 @@ SCRIPTS = Path(sysconfig.get_path("scripts"))
 TEMPLATE = "qis_template"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 async def workflow_env() -> AsyncIterator[WorkflowEnvironment]:
+    # One server per test: the time-skipping server has one clock for all its workflows, and
+    # it can leak a time lock when a run closes with an activity in flight (sdk-java #1138),
+    # which would stall every later test's skip of time.
     env = await WorkflowEnvironment.start_time_skipping(
         data_converter=pydantic_data_converter,
         test_server_existing_path=str(SCRIPTS / "temporal-test-server"),

@@ -1,20 +1,27 @@
 """Shared test helpers: sample projects, actors, a worker on a fresh task queue, polling."""
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.enums.v1 import WorkflowExecutionStatus
+from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import Client, WorkflowHandle
+from temporalio.service import RPCError
+from temporalio.testing import WorkflowEnvironment
 
 from domain.actors import Actor, Role
 from domain.decisions import Decision, DecisionRequest
 from domain.policy import Policy
 from domain.project import ImportedNaming, ProjectSpec
 from domain.state import ProjectState
+from domain.timers import next_wakeup
 from qis.projects import start_project
 from worker.main import build_worker
 from workflows.lifecycle import ProjectLifecycle
@@ -90,8 +97,45 @@ class Harness:
     async def state(self) -> ProjectState:
         return await self.handle.query(ProjectLifecycle.state)
 
-    async def run_id(self) -> str | None:
-        return (await self.handle.describe()).run_id
+    async def idle(self) -> bool:
+        """Whether the process has no task running or scheduled (and is not between runs)."""
+        description = await self.client.workflow_service.describe_workflow_execution(
+            DescribeWorkflowExecutionRequest(
+                namespace=self.client.namespace,
+                execution=WorkflowExecution(workflow_id=self.handle.id),
+            )
+        )
+        # Describing right after a continue-as-new may still show the closed run.
+        status = description.workflow_execution_info.status
+        return (
+            status != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW
+            and not description.pending_activities
+            and not description.HasField("pending_workflow_task")
+        )
+
+    async def advance(self, env: WorkflowEnvironment, to: datetime) -> ProjectState:
+        """Move the test server's clock to `to`, stopping at each of the process's wake-ups.
+
+        Each stop lets the process finish its work before time moves on, as it would in
+        real time; one long skip across several timers would race the activities.
+        """
+        while True:
+            await eventually(self.idle, bool)
+            state = await self.state()
+            now = await env.get_current_time()
+            wake = next_wakeup(state)
+            target = min(wake, to) if wake else to
+            if target > now:
+                await env.sleep(target - now + timedelta(milliseconds=1))
+            elif target == to:
+                return state
+            if target == to:
+                await eventually(self.idle, bool)
+                return await self.state()
+
+    async def history_length(self) -> int:
+        """Events in the current run's history."""
+        return len((await self.handle.fetch_history()).events)
 
 
 @asynccontextmanager
@@ -99,8 +143,15 @@ async def running_worker(
     client: Client, session_factory: async_sessionmaker[AsyncSession]
 ) -> AsyncIterator[Harness]:
     task_queue = f"test-{uuid.uuid4().hex[:8]}"
+    harness = Harness(client, task_queue)
     async with build_worker(client, session_factory, task_queue=task_queue):
-        yield Harness(client, task_queue)
+        yield harness
+        if hasattr(harness, "handle"):
+            # The time-skipping server shares one clock across tests, and a process left
+            # running (or an activity left in flight) would hold up every later skip of time.
+            await eventually(harness.idle, bool)
+            with contextlib.suppress(RPCError):
+                await client.get_workflow_handle(harness.handle.id).terminate("test finished")
 
 
 async def eventually(
@@ -124,3 +175,6 @@ async def eventually(
 
 def on(day: str) -> date:
     return date.fromisoformat(day)
+
+
+SCORES = {"operation": 85, "capability": 80, "effectiveness": 90}
