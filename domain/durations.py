@@ -29,7 +29,7 @@ class DurationError(ValueError):
 
 def _parts(text: str) -> tuple[int, int, int]:
     """(months, days, seconds) of `text`: the calendar parts and the exact part."""
-    match = _PATTERN.match(text)
+    match = _PATTERN.fullmatch(text)
     if match is None or text in ("P", "PT") or text.endswith("T"):
         raise DurationError(f"“{text}”不是有效的ISO-8601期限（例如 P3Y、P6M、P30D、PT10M）")
     parts = {k: int(v) if v else 0 for k, v in match.groupdict().items()}
@@ -38,6 +38,8 @@ def _parts(text: str) -> tuple[int, int, int]:
     seconds = parts["hours"] * 3600 + parts["minutes"] * 60 + parts["seconds"]
     if months == 0 and days == 0 and seconds == 0:
         raise DurationError(f"期限“{text}”必须大于零")
+    if months > 100 * 12 or days > 100 * 366 or seconds > 100 * 366 * 86400:
+        raise DurationError(f"期限“{text}”过长（不超过100年）")
     return months, days, seconds
 
 
@@ -76,8 +78,16 @@ def local_date(moment: datetime) -> date:
 
 
 def next_after(anchor: datetime, period: str, after: datetime) -> datetime:
-    """The first anchor + k × period (k ≥ 1) strictly later than `after`."""
-    k = 1
+    """The first anchor + k × period (k ≥ 1) strictly later than `after`.
+
+    Starts from an estimate of k, so a short demo period far from its anchor costs a few
+    steps, not one per period (this runs inside workflow tasks).
+    """
+    months, days, seconds = _parts(period)
+    approx = months * 30.436875 * 86400 + days * 86400 + seconds
+    k = max(1, int((after - anchor).total_seconds() / approx) - 1)
+    while k > 1 and add_duration(anchor, period, k - 1) > after:
+        k -= 1
     while (moment := add_duration(anchor, period, k)) <= after:
         k += 1
     return moment

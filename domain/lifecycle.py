@@ -327,7 +327,12 @@ def _evaluate_municipal(step: Step, actor: Actor, d: Decision) -> str:
     step.close_task(TaskKind.MUNICIPAL_EVALUATION)
     if not d.passed:
         state.stage = Stage.DISTRICT_NAMED
-        step.notify("failed", [step.unit(), step.district()], "市级评估未通过", d.note or "")
+        step.notify(
+            "failed",
+            [step.unit(), step.district()],
+            "市级评估未通过",
+            d.note or "市级命名评估未通过，仍为区级项目。",
+        )
         return "市级命名评估未通过，仍为区级项目"
     record = step.grant(Level.MUNICIPAL, Role.MUNICIPAL_BUREAU, step.now)
     state.municipal_named_on = record.granted_on

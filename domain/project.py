@@ -37,7 +37,9 @@ class Unit(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: ShortText
-    credit_code: Annotated[str, Field(min_length=18, max_length=18)]
+    credit_code: Annotated[
+        str, Field(description="统一社会信用代码（18位）", examples=["91350100M000100Y43"])
+    ]
     contact: Contact
 
     @field_validator("credit_code")
