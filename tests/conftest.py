@@ -20,6 +20,7 @@ from temporalio.testing import WorkflowEnvironment
 from db.engine import make_engine, make_session_factory
 from db.migrate import upgrade
 from qis.temporal import register_search_attributes
+from workflows import search_attributes as sa
 
 SCRIPTS = Path(sysconfig.get_path("scripts"))
 TEMPLATE = "qis_template"
@@ -35,6 +36,18 @@ async def workflow_env() -> AsyncIterator[WorkflowEnvironment]:
         test_server_existing_path=str(SCRIPTS / "temporal-test-server"),
     )
     await register_search_attributes(env.client)
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture(scope="session")
+async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
+    """The real Temporal dev server (in memory), for what the test server does not model."""
+    env = await WorkflowEnvironment.start_local(
+        data_converter=pydantic_data_converter,
+        dev_server_existing_path=str(SCRIPTS / "temporal"),
+        search_attributes=[*sa.KEYWORDS, sa.NEXT_DEADLINE],
+    )
     yield env
     await env.shutdown()
 

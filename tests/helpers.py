@@ -10,7 +10,7 @@ from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.api.common.v1 import WorkflowExecution
-from temporalio.api.enums.v1 import WorkflowExecutionStatus
+from temporalio.api.enums.v1 import EventType, WorkflowExecutionStatus
 from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import Client, WorkflowHandle
 from temporalio.service import RPCError
@@ -27,6 +27,22 @@ from worker.main import build_worker
 from workflows.lifecycle import ProjectLifecycle
 
 T = TypeVar("T")
+
+# After one of these, a workflow task is running or about to be scheduled.
+BUSY_EVENTS = frozenset(
+    {
+        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED,
+        EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+        EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+        EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED,
+        EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT,
+        EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED,
+        EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED,
+        EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT,
+        EventType.EVENT_TYPE_TIMER_FIRED,
+        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ADMITTED,
+    }
+)
 
 CREDIT_CODE = "91350100M000100Y43"
 DISTRICT = "310115"
@@ -98,20 +114,20 @@ class Harness:
         return await self.handle.query(ProjectLifecycle.state)
 
     async def idle(self) -> bool:
-        """Whether the process has no task running or scheduled (and is not between runs)."""
+        """Whether the process waits for time or a decision, with no task running or due."""
         description = await self.client.workflow_service.describe_workflow_execution(
             DescribeWorkflowExecutionRequest(
                 namespace=self.client.namespace,
                 execution=WorkflowExecution(workflow_id=self.handle.id),
             )
         )
-        # Describing right after a continue-as-new may still show the closed run.
         status = description.workflow_execution_info.status
-        return (
-            status != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW
-            and not description.pending_activities
-            and not description.HasField("pending_workflow_task")
-        )
+        if status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW:
+            return False  # describing right after a continue-as-new may show the closed run
+        if description.pending_activities:
+            return False
+        history = await self.client.get_workflow_handle(self.handle.id).fetch_history()
+        return history.events[-1].event_type not in BUSY_EVENTS
 
     async def advance(self, env: WorkflowEnvironment, to: datetime) -> ProjectState:
         """Move the test server's clock to `to`, stopping at each of the process's wake-ups.
