@@ -84,6 +84,7 @@ class Harness:
         self.client = client
         self.task_queue = task_queue
         self.handle: WorkflowHandle[ProjectLifecycle, ProjectState]
+        self.policy = Policy()
 
     async def start(
         self,
@@ -97,7 +98,7 @@ class Harness:
             self.client,
             project_id=self.project_id,
             spec=spec or make_spec(),
-            policy=policy or Policy(),
+            policy=policy or self.policy,
             imported=imported,
             task_queue=self.task_queue,
         )
@@ -111,7 +112,11 @@ class Harness:
         )
 
     async def state(self) -> ProjectState:
-        return await self.handle.query(ProjectLifecycle.state)
+        """The process's state once it is idle (a query between two runs can go astray)."""
+        await eventually(self.idle, bool)
+        return await self.client.get_workflow_handle_for(
+            ProjectLifecycle.run, self.handle.id
+        ).query(ProjectLifecycle.state)
 
     async def idle(self) -> bool:
         """Whether the process waits for time or a decision, with no task running or due."""
