@@ -2,7 +2,6 @@
 
 from collections.abc import Callable
 
-from temporalio.api.enums.v1 import EventType
 from temporalio.testing import WorkflowEnvironment
 
 from domain.decisions import ReportRectification, ReviewMunicipal, ReviewRectification, Scores
@@ -10,6 +9,7 @@ from domain.policy import Policy
 from domain.stages import Stage
 from domain.state import ProjectState, TaskKind
 from tests.helpers import MUNICIPAL_BUREAU, SCORES, UNIT, Harness, eventually
+from tests.workflows.histories import run_histories
 from tests.workflows.test_evaluations import name_municipal, until
 
 YEARS = 30
@@ -19,20 +19,6 @@ RUN_HISTORY_BOUND = 400
 
 def run_after(run: int) -> Callable[[ProjectState], bool]:
     return lambda s: s.run == run + 1
-
-
-async def run_histories(h: Harness) -> list[int]:
-    """Event counts of every run of the process, first to last."""
-    counts = []
-    run_id: str | None = h.handle.first_execution_run_id
-    while run_id:
-        history = await h.client.get_workflow_handle(h.handle.id, run_id=run_id).fetch_history()
-        counts.append(len(history.events))
-        last = history.events[-1]
-        run_id = None
-        if last.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW:
-            run_id = last.workflow_execution_continued_as_new_event_attributes.new_execution_run_id
-    return counts
 
 
 async def test_thirty_years_of_yearly_reviews_keep_every_run_small(
@@ -64,6 +50,8 @@ async def test_thirty_years_of_yearly_reviews_keep_every_run_small(
     assert previous.next_municipal_review_at.year == anchor.year + YEARS
     assert len(previous.names) == 2
     assert all(n.ending is None for n in previous.names)
-    counts = await run_histories(h)
+    first_run = h.handle.first_execution_run_id
+    assert first_run is not None
+    counts = [len(r.events) for r in await run_histories(h.client, h.handle.id, first_run)]
     assert len(counts) == YEARS + 1
     assert max(counts) < RUN_HISTORY_BOUND
