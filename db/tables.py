@@ -139,3 +139,18 @@ class Notification(Base):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (UniqueConstraint("key", "recipient", name="uq_notifications_key_recipient"),)
+
+
+class Token(Base):
+    """An API credential: only the SHA-256 hash of the opaque token is kept; revoked, never deleted."""
+
+    __tablename__ = "tokens"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(32))
+    district: Mapped[str | None] = mapped_column(String(6))
+    credit_code: Mapped[str | None] = mapped_column(String(18))
+    label: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -14,6 +14,9 @@ class Settings(BaseSettings):
 
     qis_data_dir: Path = Field(default=Path("./var"))
     qis_api_port: int = 8000
+    qis_api_host: str = "127.0.0.1"
+    qis_temporal_port: int = 7233
+    qis_temporal_ui_port: int = 8233
     temporal_address: str | None = None
     temporal_namespace: str = "default"
     database_url: str | None = None

@@ -1,0 +1,49 @@
+"""What routes get injected: the process's resources, a DB session, Temporal, the policy."""
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Annotated, cast
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from api.services.temporal import TemporalGateway
+from domain.policy import Policy
+
+
+@dataclass(frozen=True)
+class Resources:
+    """One Temporal client and one engine per process, made in the lifespan (api.app)."""
+
+    temporal: TemporalGateway
+    sessions: async_sessionmaker[AsyncSession]
+    policy: Policy
+
+
+def get_resources(request: Request) -> Resources:
+    """The resources the lifespan made."""
+    return cast(Resources, request.app.state.resources)
+
+
+ResourcesDep = Annotated[Resources, Depends(get_resources)]
+
+
+async def get_session(resources: ResourcesDep) -> AsyncIterator[AsyncSession]:
+    """A database session for the request, closed after it."""
+    async with resources.sessions() as session:
+        yield session
+
+
+def get_temporal(resources: ResourcesDep) -> TemporalGateway:
+    """The Temporal gateway of the process."""
+    return resources.temporal
+
+
+def get_policy(resources: ResourcesDep) -> Policy:
+    """The policy new processes start with."""
+    return resources.policy
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+TemporalDep = Annotated[TemporalGateway, Depends(get_temporal)]
+PolicyDep = Annotated[Policy, Depends(get_policy)]

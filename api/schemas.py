@@ -1,0 +1,384 @@
+"""Request (`XCreate`, action bodies) and response (`XRead`) schemas of the HTTP API.
+
+Request bodies reuse the domain's models, so the API validates exactly what the workflow accepts;
+they add one rule of their own: no control characters or broken Unicode in any text, which the
+database could not store.
+"""
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.config import JsonDict
+
+from api import examples
+from domain.actors import Role
+from domain.decisions import (
+    Action,
+    ApplyMunicipal,
+    DecideAcceptance,
+    EvaluateDistrict,
+    EvaluateMunicipal,
+    RecommendMunicipal,
+    ReportRectification,
+    ReportViolation,
+    RequestAcceptance,
+    ReviewMunicipal,
+    ReviewRectification,
+    Withdraw,
+)
+from domain.elements import Element
+from domain.project import BasicConditions, ImportedNaming, ProjectSpec, ProjectType
+from domain.stages import Level, Stage
+from domain.state import TaskKind
+
+_CONTROL = frozenset(chr(c) for c in range(0x20)) - {"\t", "\n", "\r"}
+EARLIEST_NAMING = date(2000, 1, 1)
+LATEST_NAMING = date(2099, 12, 31)
+
+
+def _text_problem(value: object, path: str) -> str | None:
+    """Where `value` holds a character PostgreSQL or JSON cannot keep, in Chinese; else None."""
+    if isinstance(value, str):
+        for char in value:
+            if char in _CONTROL or "\ud800" <= char <= "\udfff":
+                where = f"字段 {path} " if path else ""
+                return f"{where}含有不允许的控制字符或无效字符（U+{ord(char):04X}），请删除后重试"
+        return None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            sub = f"{path}.{key}" if path else str(key)
+            problem = _text_problem(key, sub) or _text_problem(item, sub)
+            if problem:
+                return problem
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            problem = _text_problem(item, f"{path}[{index}]")
+            if problem:
+                return problem
+    return None
+
+
+class PlainText(BaseModel):
+    """Mixin: refuse NUL, other control characters and lone surrogates anywhere in the body."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_text(cls, data: Any) -> Any:
+        problem = _text_problem(data, "")
+        if problem:
+            raise ValueError(problem)
+        return data
+
+
+# --- requests ---------------------------------------------------------------------------------
+
+
+class ProjectCreate(PlainText, ProjectSpec):
+    """A project to register (API.md “Project body”)."""
+
+    model_config = ConfigDict(title="登记项目", json_schema_extra={"examples": [examples.PROJECT]})
+
+    def to_spec(self) -> ProjectSpec:
+        """The domain's ProjectSpec of this body."""
+        return ProjectSpec.model_validate(
+            self.model_dump(exclude={"district_named_on", "municipal_named_on"})
+        )
+
+
+class ProjectImport(ProjectCreate):
+    """An already named project with its naming dates; its timers count from those dates."""
+
+    model_config = ConfigDict(
+        title="导入已命名项目",
+        json_schema_extra={"examples": [examples.IMPORTED_DISTRICT, examples.IMPORTED_MUNICIPAL]},
+    )
+
+    district_named_on: date = Field(description="区级命名日期（YYYY-MM-DD）")
+    municipal_named_on: date | None = Field(
+        default=None, description="市级命名日期（YYYY-MM-DD），仅市级项目填写"
+    )
+
+    @model_validator(mode="after")
+    def _dates(self) -> "ProjectImport":
+        for value in (self.district_named_on, self.municipal_named_on):
+            if value and not EARLIEST_NAMING <= value <= LATEST_NAMING:
+                raise ValueError(
+                    f"命名日期{value.isoformat()}不合理，应在{EARLIEST_NAMING}至{LATEST_NAMING}之间"
+                )
+        self.naming()
+        return self
+
+    def naming(self) -> ImportedNaming:
+        """The naming dates as the domain's ImportedNaming."""
+        return ImportedNaming(
+            district_named_on=self.district_named_on, municipal_named_on=self.municipal_named_on
+        )
+
+
+def _without_action(schema: JsonDict) -> None:
+    """The route names the action; the body need not repeat it."""
+    properties = schema.get("properties")
+    if isinstance(properties, dict):
+        properties.pop("action", None)
+
+
+_BODY = ConfigDict(json_schema_extra=_without_action)
+
+
+class RequestAcceptanceBody(PlainText, RequestAcceptance):
+    model_config = _BODY
+
+
+class DecideAcceptanceBody(PlainText, DecideAcceptance):
+    model_config = _BODY
+
+
+class WithdrawBody(PlainText, Withdraw):
+    model_config = _BODY
+
+
+class EvaluateDistrictBody(PlainText, EvaluateDistrict):
+    model_config = _BODY
+
+
+class ApplyMunicipalBody(PlainText, ApplyMunicipal):
+    model_config = _BODY
+
+
+class RecommendMunicipalBody(PlainText, RecommendMunicipal):
+    model_config = _BODY
+
+
+class EvaluateMunicipalBody(PlainText, EvaluateMunicipal):
+    model_config = _BODY
+
+
+class ReviewMunicipalBody(PlainText, ReviewMunicipal):
+    model_config = _BODY
+
+
+class ReportRectificationBody(PlainText, ReportRectification):
+    model_config = _BODY
+
+
+class ReviewRectificationBody(PlainText, ReviewRectification):
+    model_config = _BODY
+
+
+class ReportViolationBody(PlainText, ReportViolation):
+    model_config = _BODY
+
+
+# --- responses --------------------------------------------------------------------------------
+
+
+class ContactRead(BaseModel):
+    person: str
+    phone: str
+    email: str
+
+
+class UnitRead(BaseModel):
+    name: str
+    credit_code: str
+    contact: ContactRead
+
+
+class ServiceItemRead(BaseModel):
+    element: Element
+    element_label: str = Field(description="要素中文名")
+    title: str
+
+
+class NameEndingRead(BaseModel):
+    kind: Literal["cancelled", "revoked"]
+    kind_label: str = Field(description="取消 或 撤消")
+    on: date
+    at: datetime
+    by: Role
+    by_label: str
+    reason: str
+
+
+class NameRead(BaseModel):
+    """One entry of the names register."""
+
+    level: Level
+    level_label: str
+    name: str
+    granted_on: date
+    granted_by: Role
+    granted_by_label: str
+    active: bool
+    ending: NameEndingRead | None = None
+
+
+class PendingDecisionRead(BaseModel):
+    """A decision the process waits for."""
+
+    kind: TaskKind
+    label: str
+    action: Action
+    waiting_for: Role
+    waiting_for_label: str
+    opened_at: datetime
+    due_at: datetime
+    reminder_at: datetime | None = None
+    overdue: bool
+    escalated: bool = Field(description="已逾期并报上级督办")
+
+
+class ScheduleRead(BaseModel):
+    next_district_evaluation_at: datetime | None = None
+    next_municipal_review_at: datetime | None = None
+    rectification_deadline: datetime | None = None
+    rectification_reported: bool = False
+
+
+class ActorRead(BaseModel):
+    role: Role
+    role_label: str
+    label: str
+    district: str | None = None
+    credit_code: str | None = None
+
+
+class HistoryRead(BaseModel):
+    """One event of the project's history: a decision or something that fell due."""
+
+    seq: int
+    at: datetime
+    event: str
+    summary: str
+    actor: ActorRead | None = None
+    stage_before: Stage
+    stage_after: Stage
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class ProjectRead(BaseModel):
+    """One project as its process knows it now, with what the caller may do."""
+
+    id: str
+    name: str = Field(description="现用名称；无有效命名时为最后一个名称或拟命名称")
+    stage: Stage
+    stage_label: str
+    level: Level
+    level_label: str
+    ended: bool
+    unit: UnitRead
+    district: str
+    district_name: str
+    type: ProjectType
+    type_label: str
+    focus: str
+    service_items: list[ServiceItemRead]
+    basic_conditions: BasicConditions
+    registered_at: datetime
+    next_deadline: datetime | None = None
+    names: list[NameRead]
+    pending_decisions: list[PendingDecisionRead]
+    schedule: ScheduleRead
+    history: list[HistoryRead]
+    allowed_actions: list[Action] = Field(description="调用者当前可执行的决定")
+    actions_by_role: dict[Role, list[Action]] = Field(description="当前阶段各角色可执行的决定")
+
+
+class ProjectSummary(BaseModel):
+    """A project as the read model lists it."""
+
+    id: str
+    name: str
+    unit_name: str
+    credit_code: str
+    district: str
+    district_name: str
+    type: ProjectType
+    focus: str
+    stage: Stage
+    stage_label: str
+    level: Level
+    level_label: str
+    next_deadline: datetime | None = None
+    registered_at: datetime
+    updated_at: datetime
+
+
+class ProjectPage(BaseModel):
+    items: list[ProjectSummary]
+    total: int
+    limit: int
+    offset: int
+
+
+class TaskRead(BaseModel):
+    """A decision waiting for the caller (or, for supervisors, an overdue one of others)."""
+
+    project_id: str
+    project_name: str
+    district: str
+    district_name: str
+    kind: str
+    label: str
+    action: Action
+    waiting_for: Role
+    waiting_for_label: str
+    opened_at: datetime | None = None
+    due_at: datetime
+    overdue: bool
+    escalated: bool
+    supervising: bool = Field(description="该事项等待其他机关决定，已逾期报调用者督办")
+
+
+class DirectoryEntry(BaseModel):
+    """A named project as the public directory shows it (Art. 11)."""
+
+    name: str
+    level: Level
+    level_label: str
+    named_on: date
+    district: str
+    district_name: str
+    type: ProjectType
+    type_label: str
+    focus: str
+    unit_name: str
+    service_items: list[ServiceItemRead]
+    contact: ContactRead
+
+
+class FieldProblem(BaseModel):
+    field: str = Field(description="出错字段，如 unit.credit_code")
+    message: str
+
+
+class ErrorRead(BaseModel):
+    """Every error response: a machine code and a Chinese message saying what to do."""
+
+    code: str
+    detail: str
+    errors: list[FieldProblem] | None = None
+    allowed_actions: list[str] | None = None
+    known_actions: list[str] | None = None
+
+
+class HealthRead(BaseModel):
+    status: Literal["ok", "unavailable"]
+    database: Literal["ok", "unavailable"]
+    temporal: Literal["ok", "unavailable"]
+
+
+ACTION_BODIES: dict[Action, type[BaseModel]] = {
+    Action.REQUEST_ACCEPTANCE: RequestAcceptanceBody,
+    Action.DECIDE_ACCEPTANCE: DecideAcceptanceBody,
+    Action.WITHDRAW: WithdrawBody,
+    Action.EVALUATE_DISTRICT: EvaluateDistrictBody,
+    Action.APPLY_MUNICIPAL: ApplyMunicipalBody,
+    Action.RECOMMEND_MUNICIPAL: RecommendMunicipalBody,
+    Action.EVALUATE_MUNICIPAL: EvaluateMunicipalBody,
+    Action.REVIEW_MUNICIPAL: ReviewMunicipalBody,
+    Action.REPORT_RECTIFICATION: ReportRectificationBody,
+    Action.REVIEW_RECTIFICATION: ReviewRectificationBody,
+    Action.REPORT_VIOLATION: ReportViolationBody,
+}

@@ -1,0 +1,54 @@
+"""Taking a decision: the caller's actor and body sent as the workflow's `decide` update."""
+
+import hashlib
+
+from pydantic import BaseModel
+
+from api.errors import ProjectEnded
+from api.schemas import ProjectRead
+from api.services.temporal import TemporalGateway
+from api.services.tokens import Caller
+from api.services.views import project_read
+from db import tables
+from domain.decisions import Action, DecisionRequest
+from domain.stages import Stage
+
+
+def update_id_for(
+    caller: Caller, project_id: str, action: Action, idempotency_key: str | None
+) -> str | None:
+    """The update id of a decision: derived from token and Idempotency-Key, so a retry is
+    applied once (Temporal and the workflow both deduplicate by it); None lets Temporal pick."""
+    if idempotency_key is None:
+        return None
+    raw = f"decision:{caller.token_id}:{project_id}:{action.value}:{idempotency_key}"
+    return "idem-" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+async def take_decision(
+    *,
+    temporal: TemporalGateway,
+    caller: Caller,
+    project: tables.Project,
+    action: Action,
+    body: BaseModel | None,
+    idempotency_key: str | None = None,
+) -> ProjectRead:
+    """Apply `action` for the caller on a project in their scope; the project after it.
+
+    The route has checked role and scope; the workflow's validator checks them again, with the
+    stage, so a bug here cannot let a decision through.
+    """
+    stage = Stage(project.stage)
+    if stage.is_end:  # end stages are final, so the read model is never stale about them
+        raise ProjectEnded(f"项目已结束（{stage.label}），不再接受任何决定", [])
+    fields = body.model_dump(exclude={"action"}) if body is not None else {}
+    request = DecisionRequest.model_validate(
+        {"actor": caller.actor(), "decision": {**fields, "action": action.value}}
+    )
+    state = await temporal.decide(
+        project_id=project.id,
+        request=request,
+        update_id=update_id_for(caller, project.id, action, idempotency_key),
+    )
+    return project_read(state, caller.actor())

@@ -1,0 +1,187 @@
+"""Registering, importing, listing and reading projects."""
+
+import hashlib
+import re
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.errors import DuplicateProject, NotFound, NotPermitted
+from api.schemas import ProjectCreate, ProjectImport, ProjectPage, ProjectRead
+from api.services.scope import ensure_may_see, scope_clause
+from api.services.temporal import TemporalGateway
+from api.services.tokens import Caller
+from api.services.views import project_read, project_summary
+from db import tables
+from domain.actors import Role
+from domain.districts import district_name
+from domain.lifecycle import new_state
+from domain.policy import Policy
+from domain.stages import END_STAGES, Level, Stage
+from domain.state import ProjectState
+
+_PROJECT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def project_id_for(caller: Caller, idempotency_key: str | None) -> str:
+    """A new project's id: random, or derived from the caller's token and Idempotency-Key."""
+    if idempotency_key is None:
+        return uuid.uuid4().hex
+    return hashlib.sha256(f"project:{caller.token_id}:{idempotency_key}".encode()).hexdigest()[:32]
+
+
+async def load_project(session: AsyncSession, *, caller: Caller, project_id: str) -> tables.Project:
+    """The project's read-model row; NotFound if unknown, NotPermitted outside the caller's scope."""
+    row = None
+    if _PROJECT_ID.match(project_id):
+        row = await session.get(tables.Project, project_id)
+    if row is None:
+        raise NotFound(
+            f"项目“{project_id[:64]}”不存在，请检查项目编号（可用 GET /v1/projects 查询）"
+        )
+    ensure_may_see(caller, district=row.district, credit_code=row.credit_code)
+    return row
+
+
+def _ensure_may_register(caller: Caller, body: ProjectCreate) -> None:
+    if caller.role is Role.DISTRICT_BUREAU and body.district != caller.district:
+        assert caller.district is not None
+        raise NotPermitted(
+            f"{caller.describe()}只能登记本区项目，该项目所在区为{district_name(body.district)}"
+        )
+    if caller.role is Role.UNIT and body.unit.credit_code != caller.credit_code:
+        raise NotPermitted(
+            f"实施单位只能登记本单位的项目：凭证的统一社会信用代码为{caller.credit_code}，"
+            f"请求中为{body.unit.credit_code}"
+        )
+
+
+def _read_model_row(state: ProjectState) -> tables.Project:
+    spec = state.spec
+    return tables.Project(
+        id=state.project_id,
+        credit_code=spec.unit.credit_code,
+        unit_name=spec.unit.name,
+        district=spec.district,
+        type=spec.type.value,
+        focus=spec.focus,
+        display_name=state.display_name,
+        stage=state.stage.value,
+        level=state.level.value,
+        next_deadline=state.next_deadline,
+        spec=spec.model_dump(mode="json"),
+        # Below the workflow's first sequence number: its own sync always wins.
+        state_seq=0,
+        registered_at=state.registered_at,
+    )
+
+
+async def _exists(session: AsyncSession, project_id: str) -> bool:
+    return await session.get(tables.Project, project_id) is not None
+
+
+async def _live_duplicate(session: AsyncSession, body: ProjectCreate) -> tables.Project | None:
+    return await session.scalar(
+        select(tables.Project).where(
+            tables.Project.credit_code == body.unit.credit_code,
+            tables.Project.district == body.district,
+            tables.Project.focus == body.focus,
+            tables.Project.stage.not_in([s.value for s in END_STAGES]),
+        )
+    )
+
+
+async def register_project(
+    *,
+    session: AsyncSession,
+    temporal: TemporalGateway,
+    caller: Caller,
+    body: ProjectCreate,
+    policy: Policy,
+    idempotency_key: str | None = None,
+) -> tuple[ProjectRead, bool]:
+    """Register (or import) a project and start its process; (project, created).
+
+    The read-model row is inserted first, inside a transaction, so the partial unique index
+    refuses a live duplicate; the workflow is started before the commit, and a Temporal that does
+    not answer rolls everything back. A retried request with the same Idempotency-Key finds the
+    project it created and returns it with created=False.
+    """
+    _ensure_may_register(caller, body)
+    project_id = project_id_for(caller, idempotency_key)
+    if idempotency_key is not None and await _exists(session, project_id):
+        await session.close()
+        state = await temporal.state(project_id)
+        return project_read(state, caller.actor()), False
+
+    spec = body.to_spec()
+    imported = body.naming() if isinstance(body, ProjectImport) else None
+    state, _ = new_state(project_id, spec, policy, datetime.now(UTC), imported)
+    session.add(_read_model_row(state))
+    try:
+        await session.flush()
+    except IntegrityError:
+        await session.rollback()
+        existing = await _live_duplicate(session, body)
+        if existing is None:
+            if idempotency_key is not None and await _exists(session, project_id):
+                # The same request, retried while the first was still running.
+                await session.close()
+                return project_read(await temporal.state(project_id), caller.actor()), False
+            raise
+        raise DuplicateProject(
+            f"{body.unit.name}在{district_name(body.district)}已有“{body.focus}”方向的在办项目"
+            f"（编号 {existing.id}，{Stage(existing.stage).label}），不能重复登记；"
+            "如需重新登记，请先撤回或等待原项目结束"
+        ) from None
+    try:
+        await temporal.start(project_id=project_id, spec=spec, policy=policy, imported=imported)
+    except BaseException:
+        await session.rollback()
+        raise
+    await session.commit()
+    return project_read(state, caller.actor()), True
+
+
+async def list_projects(
+    *,
+    session: AsyncSession,
+    caller: Caller,
+    district: str | None = None,
+    stage: Stage | None = None,
+    level: Level | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> ProjectPage:
+    """The projects in the caller's scope from the read model, newest first."""
+    where = [scope_clause(caller)]
+    if district is not None:
+        where.append(tables.Project.district == district)
+    if stage is not None:
+        where.append(tables.Project.stage == stage.value)
+    if level is not None:
+        where.append(tables.Project.level == level.value)
+    total = await session.scalar(select(func.count()).select_from(tables.Project).where(*where))
+    rows = await session.scalars(
+        select(tables.Project)
+        .where(*where)
+        .order_by(tables.Project.registered_at.desc(), tables.Project.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return ProjectPage(
+        items=[project_summary(row) for row in rows], total=total or 0, limit=limit, offset=offset
+    )
+
+
+async def get_project(
+    *, session: AsyncSession, temporal: TemporalGateway, caller: Caller, project_id: str
+) -> ProjectRead:
+    """One project, from its workflow's state (ended projects too), with the caller's actions."""
+    await load_project(session, caller=caller, project_id=project_id)
+    await session.close()  # release the connection while Temporal answers
+    state = await temporal.state(project_id)
+    return project_read(state, caller.actor())

@@ -1,0 +1,134 @@
+"""The one place the API talks to Temporal: bounded in time, errors turned into typed ones.
+
+Every call runs under a deadline, so a Temporal that does not answer (down, partitioned, no
+worker to run a query or an update) becomes `Unavailable` (503 with Retry-After), never a hang.
+"""
+
+import asyncio
+from datetime import timedelta
+
+from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
+from temporalio.client import (
+    Client,
+    RPCTimeoutOrCancelledError,
+    WorkflowQueryFailedError,
+    WorkflowUpdateFailedError,
+)
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from api.errors import DecisionRefused, NotFound, ProjectEnded, Unavailable
+from domain.decisions import DecisionRequest
+from domain.policy import Policy
+from domain.project import ImportedNaming, ProjectSpec
+from domain.state import ProjectState
+from qis.projects import start_project
+from workflows import workflow_id
+from workflows.lifecycle import ProjectLifecycle
+
+RETRY_AFTER_SECONDS = 5
+# What a call raises when Temporal does not answer: a deadline passed, an RPC failed, or (for a
+# client that connects lazily) the connection could not be made at all (RuntimeError).
+_NO_ANSWER = (TimeoutError, RPCError, RPCTimeoutOrCancelledError, RuntimeError)
+UNAVAILABLE = "流程服务（Temporal）暂时无法响应，请稍后重试"
+RETRY_DECISION = "决定可能尚未执行；带同一 Idempotency-Key 重试可保证只执行一次"
+
+
+class TemporalGateway:
+    """Starts, queries and updates project workflows within a deadline."""
+
+    def __init__(self, client: Client, *, task_queue: str, timeout: timedelta) -> None:
+        self.client = client
+        self.task_queue = task_queue
+        self.timeout = timeout
+
+    async def start(
+        self,
+        *,
+        project_id: str,
+        spec: ProjectSpec,
+        policy: Policy,
+        imported: ImportedNaming | None,
+    ) -> None:
+        """Start a project's lifecycle; an id already started (a retried request) is fine."""
+        try:
+            async with asyncio.timeout(self.timeout.total_seconds()):
+                await start_project(
+                    self.client,
+                    project_id=project_id,
+                    spec=spec,
+                    policy=policy,
+                    imported=imported,
+                    task_queue=self.task_queue,
+                )
+        except WorkflowAlreadyStartedError:
+            return
+        except _NO_ANSWER as err:
+            # Rare: the start may have reached Temporal before the deadline passed. Its process
+            # then writes its own read-model row; a retry with the same Idempotency-Key finds it,
+            # one without gets 409 naming it. Terminating it here would break that retry.
+            raise _unavailable(
+                err, "登记未完成；重试时带同一 Idempotency-Key 可避免重复登记"
+            ) from err
+
+    async def state(self, project_id: str) -> ProjectState:
+        """The project's current state, from the workflow's `state` query (ended ones too)."""
+        handle = self.client.get_workflow_handle_for(ProjectLifecycle.run, workflow_id(project_id))
+        try:
+            async with asyncio.timeout(self.timeout.total_seconds()):
+                return await handle.query(ProjectLifecycle.state, rpc_timeout=self.timeout)
+        except RPCError as err:
+            if err.status is RPCStatusCode.NOT_FOUND:
+                raise NotFound(f"项目“{project_id}”的流程不存在") from err
+            raise _unavailable(err) from err
+        except (*_NO_ANSWER, WorkflowQueryFailedError) as err:
+            raise _unavailable(err) from err
+
+    async def decide(
+        self, *, project_id: str, request: DecisionRequest, update_id: str | None
+    ) -> ProjectState:
+        """Send a decision as the workflow's `decide` update; the state after it."""
+        handle = self.client.get_workflow_handle_for(ProjectLifecycle.run, workflow_id(project_id))
+        try:
+            async with asyncio.timeout(self.timeout.total_seconds()):
+                return await handle.execute_update(
+                    ProjectLifecycle.decide, request, id=update_id, rpc_timeout=self.timeout
+                )
+        except WorkflowUpdateFailedError as err:
+            cause = err.cause
+            if isinstance(cause, ApplicationError) and cause.type == "DecisionRefused":
+                allowed = cause.details[0] if cause.details else []
+                raise DecisionRefused(
+                    cause.message, [str(a) for a in allowed] if isinstance(allowed, list) else []
+                ) from err
+            message = cause.message if isinstance(cause, ApplicationError) else str(cause)
+            raise DecisionRefused(f"流程未接受该决定：{message}", []) from err
+        except RPCError as err:
+            if err.status is RPCStatusCode.NOT_FOUND:
+                # The run has closed (or never existed): its final state tells which.
+                state = await self.state(project_id)
+                if state.stage.is_end:
+                    raise ProjectEnded(
+                        f"项目已结束（{state.stage.label}），不再接受任何决定", []
+                    ) from err
+                raise _unavailable(err, RETRY_DECISION) from err
+            raise _unavailable(err, RETRY_DECISION) from err
+        except _NO_ANSWER as err:
+            raise _unavailable(err, RETRY_DECISION) from err
+
+    async def healthy(self) -> bool:
+        """Whether the Temporal frontend answers within the deadline."""
+        try:
+            async with asyncio.timeout(min(self.timeout.total_seconds(), 3.0)):
+                await self.client.workflow_service.get_system_info(
+                    GetSystemInfoRequest(), retry=False, timeout=self.timeout
+                )
+        except _NO_ANSWER:
+            return False
+        return True
+
+
+def _unavailable(err: BaseException, hint: str = "") -> Unavailable:
+    detail = f"（{type(err).__name__}）"
+    message = f"{UNAVAILABLE}{detail}" + (f"：{hint}" if hint else "")
+    return Unavailable(message, RETRY_AFTER_SECONDS)

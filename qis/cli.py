@@ -1,0 +1,60 @@
+"""The `qis` command: `run` and `migrate` here; other command groups register on `app`."""
+
+import asyncio
+import logging
+
+import typer
+
+from qis import cli_projects, cli_tokens
+from qis.settings import get_settings
+
+app = typer.Typer(
+    help="QIS 质量基础设施一站式服务站生命周期引擎 / QIS lifecycle engine.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+cli_tokens.register(app)
+cli_projects.register(app)
+
+
+def configure_logging() -> None:
+    """Timestamped log lines on stderr; pgserver's step-by-step chatter only when it fails."""
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        datefmt="%H:%M:%S",
+    )
+    logging.getLogger("pgserver").setLevel(logging.WARNING)
+
+
+@app.command()
+def run() -> None:
+    """启动全部服务 / Start PostgreSQL, Temporal, the worker and the API; Ctrl-C stops them."""
+    # Imported here so that the other commands do not load the worker and the API.
+    from qis import stack
+
+    configure_logging()
+    try:
+        stack.run(get_settings())
+    except stack.StackError as err:
+        logging.getLogger("qis").error("%s", err)
+        raise typer.Exit(1) from err
+
+
+@app.command()
+def migrate() -> None:
+    """迁移数据库 / Apply the migrations to DATABASE_URL or to the embedded PostgreSQL."""
+    from qis import stack
+
+    configure_logging()
+    try:
+        url = asyncio.run(stack.migrate_database(get_settings()))
+    except stack.StackError as err:
+        logging.getLogger("qis").error("%s", err)
+        raise typer.Exit(1) from err
+    typer.echo(f"数据库已是最新 / database is up to date: {stack.shown_url(url)}")
+
+
+def main() -> None:
+    """Entry point of the `qis` console script."""
+    app()

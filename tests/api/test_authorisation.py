@@ -1,0 +1,216 @@
+"""Every action × every kind of caller, in every stage: exactly the allowed ones pass; the rest
+get 401, 403 or 409 and change nothing (workflow history, state, database rows)."""
+
+from collections import Counter
+from datetime import date, timedelta
+from typing import Any
+
+from temporalio.testing import WorkflowEnvironment
+
+from domain.durations import local_date
+from tests.api.helpers import ALL_CONDITIONS, CALLERS, GOOD_SCORES, POOR_SCORES, Api, project_body
+from tests.helpers import eventually
+
+# Written out by hand from DOMAIN.md §2, §5, §6 (not derived from domain.rules).
+ROLES = {
+    "request-acceptance": {"unit", "operator"},
+    "decide-acceptance": {"district_bureau"},
+    "withdraw": {"unit"},
+    "evaluate-district": {"district_bureau"},
+    "apply-municipal": {"unit"},
+    "recommend-municipal": {"district_bureau"},
+    "evaluate-municipal": {"municipal_bureau"},
+    "review-municipal": {"municipal_bureau"},
+    "report-rectification": {"unit"},
+    "review-rectification": {"municipal_bureau"},
+    "report-violation": {"district_bureau", "municipal_bureau"},
+}
+LATER = ["submit-data", "select-typical-case", "recommend-national-base"]
+ALLOWED: dict[str, dict[str, set[str]]] = {
+    "building": {
+        "operator": {"request-acceptance"},
+        "unit": {"request-acceptance", "withdraw"},
+        "district": {"report-violation"},
+    },
+    "acceptance": {"unit": {"withdraw"}, "district": {"decide-acceptance", "report-violation"}},
+    # with its periodic evaluation due
+    "district_named": {
+        "unit": {"apply-municipal"},
+        "district": {"evaluate-district", "report-violation"},
+    },
+    "municipal_recommendation": {
+        "district": {"recommend-municipal", "report-violation"},
+        "municipal": {"report-violation"},
+    },
+    "municipal_evaluation": {
+        "district": {"report-violation"},
+        "municipal": {"evaluate-municipal", "report-violation"},
+    },
+    # with its 3-year evaluation due
+    "municipal_named": {
+        "district": {"report-violation"},
+        "municipal": {"review-municipal", "report-violation"},
+    },
+    "rectification": {
+        "unit": {"report-rectification"},
+        "district": {"report-violation"},
+        "municipal": {"report-violation"},
+    },
+    "rejected": {},
+}
+WHO: list[str | None] = [*CALLERS, None]
+
+
+def body(action: str, who: str | None) -> dict[str, Any] | None:
+    """A valid body for `action` (a violation is reported at the caller's own level)."""
+    scope = "municipal" if who == "municipal" else "district"
+    return {
+        "request-acceptance": None,
+        "decide-acceptance": {"passed": True},
+        "withdraw": {"reason": "不再建设"},
+        "evaluate-district": {"meets_conditions": True},
+        "apply-municipal": {"conditions": ALL_CONDITIONS},
+        "recommend-municipal": {"recommend": True},
+        "evaluate-municipal": {"passed": True, "scores": GOOD_SCORES},
+        "review-municipal": {"passed": False, "scores": POOR_SCORES},
+        "report-rectification": {"report": "整改完成"},
+        "review-rectification": {"passed": True},
+        "report-violation": {"scope": scope, "finding": "false_material"},
+    }[action]
+
+
+def expected_refusal(who: str | None, action: str) -> int:
+    if who is None:
+        return 401
+    role = CALLERS[who][0].value
+    if role not in ROLES[action] or who.startswith("other_"):
+        return 403
+    return 409
+
+
+def year_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+class Builder:
+    """Projects brought to each stage through the API, each with its own focus."""
+
+    def __init__(self, api: Api, today: date) -> None:
+        self.api = api
+        self.today = today
+        self.count = 0
+
+    async def _new(self, path: str = "/v1/projects", **extra: Any) -> str:
+        self.count += 1
+        response = await self.api.post(path, project_body(focus=f"矩阵{self.count}", **extra))
+        assert response.status_code == 201, response.text
+        pid: str = response.json()["id"]
+        return pid
+
+    async def before_time(self, stage: str) -> str:
+        """The part of a stage's path that needs the clock to move afterwards."""
+        if stage == "district_named":  # the first periodic evaluation falls due tomorrow
+            named = year_before(self.today, 1) + timedelta(days=1)
+            return await self._new("/v1/projects/import", district_named_on=named.isoformat())
+        if stage in ("municipal_named", "rectification"):  # the 3-year evaluation, tomorrow
+            named = year_before(self.today, 3) + timedelta(days=1)
+            return await self._new(
+                "/v1/projects/import",
+                district_named_on=year_before(named, 1).isoformat(),
+                municipal_named_on=named.isoformat(),
+            )
+        if stage in ("municipal_recommendation", "municipal_evaluation"):
+            named = self.today - timedelta(days=10)
+            return await self._new("/v1/projects/import", district_named_on=named.isoformat())
+        return await self._new()
+
+    async def after_time(self, stage: str, pid: str) -> None:
+        """The rest of the path, once the clock has moved."""
+        api = self.api
+        if stage in ("district_named", "municipal_named", "rectification"):
+            await eventually(lambda: api.project(pid), lambda p: bool(p["pending_decisions"]))
+        if stage == "acceptance":
+            await api.decide(pid, "request-acceptance", None, "unit")
+        if stage in ("municipal_recommendation", "municipal_evaluation"):
+            await api.decide(pid, "apply-municipal", {"conditions": ALL_CONDITIONS}, "unit")
+        if stage == "municipal_evaluation":
+            await api.decide(pid, "recommend-municipal", {"recommend": True}, "district")
+        if stage == "rectification":
+            await api.decide(pid, "review-municipal", body("review-municipal", None), "municipal")
+        if stage == "rejected":
+            await api.decide(pid, "report-violation", body("report-violation", None), "district")
+        project = await api.project(pid)
+        assert project["stage"] == stage
+
+
+async def test_every_action_for_every_caller_in_every_stage(
+    api: Api, workflow_env: WorkflowEnvironment
+) -> None:
+    today = local_date(await workflow_env.get_current_time())
+    builder = Builder(api, today)
+    # One probe per stage for the refusals, one fresh project per allowed (caller, action).
+    probes = {stage: await builder.before_time(stage) for stage in ALLOWED}
+    fresh = {
+        (stage, who, action): await builder.before_time(stage)
+        for stage, by_caller in ALLOWED.items()
+        for who, actions in by_caller.items()
+        for action in sorted(actions)
+    }
+    await workflow_env.sleep(timedelta(days=2))
+    for (stage, _, _), pid in fresh.items():
+        await builder.after_time(stage, pid)
+    for stage, pid in probes.items():
+        await builder.after_time(stage, pid)
+
+    tally: Counter[int] = Counter()
+    for stage, pid in probes.items():
+        before = await api.snapshot(pid)
+        for who in WHO:
+            allowed = ALLOWED[stage].get(who or "", set())
+            if who is not None and not who.startswith("other_"):
+                seen = await api.project(pid, who)
+                assert set(seen["allowed_actions"]) == allowed, (stage, who)
+            elif who is not None:
+                assert (await api.get(f"/v1/projects/{pid}", who)).status_code == 403
+            for action in ROLES:
+                if action in allowed:
+                    continue
+                response = await api.act(pid, action, body(action, who), who)
+                assert response.status_code == expected_refusal(who, action), (
+                    stage,
+                    who,
+                    action,
+                    response.text,
+                )
+                tally[response.status_code] += 1
+                refusal = response.json()
+                assert refusal["detail"]
+                if response.status_code == 409:
+                    assert set(refusal["allowed_actions"]) == allowed, (stage, who, action)
+            for action in LATER:
+                response = await api.act(pid, action, {}, who)
+                assert response.status_code == 404
+                assert "request-acceptance" in response.json()["known_actions"]
+        assert await api.snapshot(pid) == before, stage
+    allowed_pairs = sum(len(a) for by_caller in ALLOWED.values() for a in by_caller.values())
+    assert sum(tally.values()) == len(ALLOWED) * len(WHO) * len(ROLES) - allowed_pairs
+    assert tally[401] == len(ALLOWED) * len(ROLES)
+    in_role = sum(
+        1
+        for w in ("operator", "unit", "district", "municipal")
+        for a in ROLES
+        if expected_refusal(w, a) == 409
+    )
+    assert tally[409] == len(ALLOWED) * in_role - allowed_pairs
+
+    for (stage, who, action), pid in fresh.items():
+        before = await api.project(pid)
+        response = await api.act(pid, action, body(action, who), who)
+        assert response.status_code == 200, (stage, who, action, response.text)
+        after = response.json()
+        assert after["history"][-1]["event"] == action
+        assert after["history"][-1]["actor"]["label"] == who
+        assert len(after["history"]) == len(before["history"]) + 1

@@ -1,0 +1,46 @@
+"""The tasks inbox: earliest due first, overdue marked, escalations shown to the supervisor."""
+
+from datetime import timedelta
+
+from temporalio.testing import WorkflowEnvironment
+
+from tests.api.helpers import Api
+from tests.helpers import eventually
+
+
+async def test_inbox_order_overdue_and_escalation(
+    api: Api, workflow_env: WorkflowEnvironment
+) -> None:
+    first = (await api.register(focus="生物医药"))["id"]
+    second = (await api.register(focus="集成电路"))["id"]
+    await api.decide(first, "request-acceptance", None, "unit")
+    await workflow_env.sleep(timedelta(days=5))
+    await api.decide(second, "request-acceptance", None, "unit")
+
+    inbox = (await api.get("/v1/tasks", "district")).json()
+    assert [t["project_id"] for t in inbox] == [first, second]
+    assert [t["overdue"] for t in inbox] == [False, False]
+    assert inbox[0]["due_at"] < inbox[1]["due_at"]
+    assert (await api.get("/v1/tasks", "municipal")).json() == []
+    assert (await api.get("/v1/tasks", "other_district")).json() == []
+    assert len((await api.get("/v1/tasks", "operator")).json()) == 2
+
+    # The first decision's 30 days pass: escalated to the municipal bureau, still waiting.
+    await workflow_env.sleep(timedelta(days=27))
+
+    async def inbox_of(who: str) -> list[dict[str, object]]:
+        tasks: list[dict[str, object]] = (await api.get("/v1/tasks", who)).json()
+        return tasks
+
+    inbox = await eventually(lambda: inbox_of("district"), lambda ts: bool(ts[0]["escalated"]))
+    assert [(t["project_id"], t["overdue"]) for t in inbox] == [(first, True), (second, False)]
+    [supervised] = await inbox_of("municipal")
+    assert (supervised["project_id"], supervised["supervising"], supervised["overdue"]) == (
+        first,
+        True,
+        True,
+    )
+    assert supervised["waiting_for"] == "district_bureau"
+    project = await api.project(first, "district")
+    assert project["pending_decisions"][0]["overdue"] is True
+    assert project["allowed_actions"] == ["decide-acceptance", "report-violation"]
