@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlalchemy import text
@@ -210,6 +211,65 @@ async def _sql(database_url: str, query: str) -> list[str]:
         await engine.dispose()
 
 
+async def _qis_token(stack: RunningStack, role: str) -> str:
+    """A new token from `qis token create` on this stack (its last output line)."""
+    process = await asyncio.create_subprocess_exec(
+        QIS,
+        "token",
+        "create",
+        "--role",
+        role,
+        "--label",
+        "stack test",
+        env=stack.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    out, err = await process.communicate()
+    assert process.returncode == 0, err.decode()
+    return out.decode().strip().splitlines()[-1]
+
+
+async def _register_project(stack: RunningStack, token: str) -> str:
+    body = {
+        "unit": {
+            "name": "上海示例检测技术有限公司",
+            "credit_code": "91350100M000100Y43",
+            "contact": {"person": "张三", "phone": "021-00000000", "email": "qis@example.cn"},
+        },
+        "district": "310115",
+        "type": "industry",
+        "focus": "生物医药",
+        "service_items": [{"element": "metrology", "title": "计量校准服务"}],
+        "basic_conditions": {
+            "plan_fit": True,
+            "five_element_capability": True,
+            "systems_and_resources": True,
+        },
+    }
+    async with httpx.AsyncClient(base_url=stack.api, timeout=30) as http:
+        created = await http.post(
+            "/v1/projects", json=body, headers={"Authorization": f"Bearer {token}"}
+        )
+    assert created.status_code == 201, created.text
+    return str(created.json()["id"])
+
+
+async def _ui_workflows(stack: RunningStack, query: str) -> list[dict[str, Any]]:
+    """The workflows the Temporal UI lists for `query`, once the project's attributes are in."""
+    url = f"{stack.temporal_ui}/api/v1/namespaces/{NAMESPACE}/workflows"
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + START_WITHIN
+    async with httpx.AsyncClient(timeout=30) as http:
+        while True:
+            listed = await http.get(url, params={"query": query})
+            assert listed.status_code == 200, listed.text
+            executions: list[dict[str, Any]] = listed.json().get("executions") or []
+            if executions or loop.time() > deadline:
+                return executions
+            await asyncio.sleep(POLL)
+
+
 async def test_run_stops_cleanly_and_resumes_on_the_same_data(tmp_path: Path) -> None:
     data_dir = tmp_path / "var"
     ports = Ports.free()
@@ -220,6 +280,14 @@ async def test_run_stops_cleanly_and_resumes_on_the_same_data(tmp_path: Path) ->
         await stack.client.start_workflow("StackProbe", id="stack-probe", task_queue="stack-probe")
         await _sql(stack.database_url, 'CREATE DATABASE "stack_probe"')
         assert await _sql(stack.database_url, "SELECT version_num FROM alembic_version")
+        token = await _qis_token(stack, "operator")
+        project_id = await _register_project(stack, token)
+        # Ops find it in the Temporal UI, filtered on its search attributes.
+        listed = await _ui_workflows(stack, "QisDistrict='310115' AND QisStage='building'")
+        assert [w["execution"]["workflowId"] for w in listed] == [f"project-{project_id}"]
+        fields = listed[0]["searchAttributes"]["indexedFields"]
+        assert set(SEARCH_ATTRIBUTES) - {"QisNextDeadline"} <= set(fields)
+        assert listed[0]["type"]["name"] == "ProjectLifecycle"
     temporal_db = data_dir / "temporal.db"
     inode = temporal_db.stat().st_ino
 
@@ -234,6 +302,15 @@ async def test_run_stops_cleanly_and_resumes_on_the_same_data(tmp_path: Path) ->
             assert probe.status == WorkflowExecutionStatus.RUNNING
             databases = await _sql(stack.database_url, "SELECT datname FROM pg_database")
             assert "stack_probe" in databases
+            # The project's process continues where it was and still takes decisions.
+            async with httpx.AsyncClient(base_url=stack.api, timeout=30) as http:
+                acted = await http.post(
+                    f"/v1/projects/{project_id}/actions/request-acceptance",
+                    headers={"Authorization": f"Bearer {token}"},
+                    json={},
+                )
+            assert acted.status_code == 200, acted.text
+            assert acted.json()["stage"] == "acceptance"
         assert bystander.returncode is None, "the stack signalled a process that was not its own"
     finally:
         if bystander.returncode is None:
