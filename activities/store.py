@@ -22,6 +22,7 @@ from activities.inputs import (
     SyncProjectInput,
 )
 from db import tables
+from db.read_model import project_values
 from domain.decisions import Action
 
 
@@ -135,23 +136,7 @@ class StoreActivities:
     @activity.defn
     async def sync_project(self, input: SyncProjectInput) -> None:
         """Bring the project's read model up to the state's sequence number (never back)."""
-        state = input.state
-        spec = state.spec
-        values = {
-            "id": state.project_id,
-            "credit_code": spec.unit.credit_code,
-            "unit_name": spec.unit.name,
-            "district": spec.district,
-            "type": spec.type.value,
-            "focus": spec.focus,
-            "display_name": state.display_name,
-            "stage": state.stage.value,
-            "level": state.level.value,
-            "next_deadline": state.next_deadline,
-            "spec": spec.model_dump(mode="json"),
-            "state_seq": state.seq,
-            "registered_at": state.registered_at,
-        }
+        values = project_values(input.state)
         statement = insert(tables.Project).values(values)
         updated = {k: statement.excluded[k] for k in values if k not in ("id", "registered_at")}
         statement = statement.on_conflict_do_update(

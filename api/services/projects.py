@@ -16,6 +16,7 @@ from api.services.temporal import TemporalGateway
 from api.services.tokens import Caller
 from api.services.views import project_read, project_summary
 from db import tables
+from db.read_model import project_values
 from domain.actors import Role
 from domain.districts import district_name
 from domain.lifecycle import new_state
@@ -60,23 +61,8 @@ def _ensure_may_register(caller: Caller, body: ProjectCreate) -> None:
 
 
 def _read_model_row(state: ProjectState) -> tables.Project:
-    spec = state.spec
-    return tables.Project(
-        id=state.project_id,
-        credit_code=spec.unit.credit_code,
-        unit_name=spec.unit.name,
-        district=spec.district,
-        type=spec.type.value,
-        focus=spec.focus,
-        display_name=state.display_name,
-        stage=state.stage.value,
-        level=state.level.value,
-        next_deadline=state.next_deadline,
-        spec=spec.model_dump(mode="json"),
-        # Below the workflow's first sequence number: its own sync always wins.
-        state_seq=0,
-        registered_at=state.registered_at,
-    )
+    # Below the workflow's first sequence number: its own sync always wins.
+    return tables.Project(**{**project_values(state), "state_seq": 0})
 
 
 async def _exists(session: AsyncSession, project_id: str) -> bool:
