@@ -9,7 +9,7 @@ from qis import cli_projects, cli_tokens
 from qis.settings import get_settings
 
 app = typer.Typer(
-    help="QIS 质量基础设施一站式服务站生命周期引擎 / QIS lifecycle engine.",
+    help="QIS 质量基础设施集成服务项目生命周期引擎 / QIS lifecycle engine.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
