@@ -5,7 +5,7 @@ they add one rule of their own: no control characters or broken Unicode in any t
 database could not store.
 """
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -27,6 +27,7 @@ from domain.decisions import (
     ReviewRectification,
     Withdraw,
 )
+from domain.durations import local_date
 from domain.elements import Element
 from domain.project import BasicConditions, ImportedNaming, ProjectSpec, ProjectType
 from domain.stages import Level, Stage
@@ -101,10 +102,15 @@ class ProjectImport(ProjectCreate):
 
     @model_validator(mode="after")
     def _dates(self) -> "ProjectImport":
+        today = local_date(datetime.now(UTC))
         for value in (self.district_named_on, self.municipal_named_on):
             if value and not EARLIEST_NAMING <= value <= LATEST_NAMING:
                 raise ValueError(
                     f"命名日期{value.isoformat()}不合理，应在{EARLIEST_NAMING}至{LATEST_NAMING}之间"
+                )
+            if value and value > today:
+                raise ValueError(
+                    f"命名日期{value.isoformat()}晚于今天（{today.isoformat()}），导入的项目应已命名"
                 )
         self.naming()
         return self

@@ -112,6 +112,7 @@ BAD_IMPORTS = [
         "请求体", "市级命名日期不能早于区级命名日期", id="municipal-before-district",
     ),
     pytest.param({"district_named_on": "1900-01-01"}, "请求体", "不合理", id="absurd-date"),
+    pytest.param({"district_named_on": "2098-01-01"}, "请求体", "晚于今天", id="future-date"),
 ]  # fmt: skip
 
 
