@@ -57,13 +57,20 @@ async def test_district_evaluation_kept_schedules_the_next_one(
     task = state.task(TaskKind.DISTRICT_EVALUATION)
     assert task is not None
     assert task.opened_at == add_duration(first_due, "P1Y")
-    state = await h.decide(DISTRICT_BUREAU, EvaluateDistrict(meets_conditions=True))
+    state = await h.decide(
+        DISTRICT_BUREAU, EvaluateDistrict(meets_conditions=True), update_id="evaluation-1"
+    )
     assert state.stage is Stage.DISTRICT_NAMED
     assert state.next_district_evaluation_at == add_duration(first_due, "P2Y")
     # A completed cycle continues as new, carrying the whole state.
     carried = await eventually(h.state, lambda s: s.run == 2)
     assert carried.history == state.history
     assert carried.next_district_evaluation_at == state.next_district_evaluation_at
+    # The same request retried after the continue-as-new is answered, not applied again.
+    again = await h.decide(
+        DISTRICT_BUREAU, EvaluateDistrict(meets_conditions=True), update_id="evaluation-1"
+    )
+    assert again.history == carried.history
 
 
 async def test_district_evaluation_failed_cancels_the_name(
