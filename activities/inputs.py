@@ -2,8 +2,8 @@
 
 from pydantic import BaseModel
 
+from db.read_model import ProjectRow
 from domain.effects import EndName, GrantName, Notify, RecordDecision
-from domain.state import ProjectState
 
 
 class RecordDecisionInput(BaseModel):
@@ -27,4 +27,4 @@ class NotifyInput(BaseModel):
 
 
 class SyncProjectInput(BaseModel):
-    state: ProjectState
+    row: ProjectRow

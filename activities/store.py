@@ -22,7 +22,6 @@ from activities.inputs import (
     SyncProjectInput,
 )
 from db import tables
-from db.read_model import project_values
 from domain.decisions import Action
 
 
@@ -136,7 +135,7 @@ class StoreActivities:
     @activity.defn
     async def sync_project(self, input: SyncProjectInput) -> None:
         """Bring the project's read model up to the state's sequence number (never back)."""
-        values = project_values(input.state)
+        values = input.row.model_dump()
         statement = insert(tables.Project).values(values)
         updated = {k: statement.excluded[k] for k in values if k not in ("id", "registered_at")}
         statement = statement.on_conflict_do_update(

@@ -3,7 +3,7 @@
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from domain.actors import Actor
 
@@ -100,6 +100,13 @@ class RequestAcceptance(_Body):
 class DecideAcceptance(_Body):
     action: Literal[Action.DECIDE_ACCEPTANCE] = Action.DECIDE_ACCEPTANCE
     passed: bool
+
+    @model_validator(mode="after")
+    def _reasons_when_failed(self) -> "DecideAcceptance":
+        # DOMAIN.md §5: a failed acceptance goes back to the unit with its reasons.
+        if not self.passed and not self.note:
+            raise ValueError("验收未通过时须在 note 中写明原因，以便实施单位整改")
+        return self
 
 
 class Withdraw(_Body):

@@ -29,7 +29,15 @@ from domain.policy import Policy
 from domain.project import ImportedNaming, ProjectSpec
 from domain.rules import check_decision
 from domain.stages import Level, Stage
-from domain.state import HistoryEntry, NameEnding, NameRecord, ProjectState, Task, TaskKind
+from domain.state import (
+    MAX_HISTORY,
+    HistoryEntry,
+    NameEnding,
+    NameRecord,
+    ProjectState,
+    Task,
+    TaskKind,
+)
 
 
 def _fmt(moment: datetime) -> str:
@@ -156,6 +164,7 @@ class Step:
         state = self.state
         state.rectification_deadline = None
         state.rectification_reported = False
+        state.rectification_reports = 0
         state.rectification_reminders = []
 
     def end_process(self, stage: Stage) -> None:
@@ -183,7 +192,13 @@ class Step:
             summary=summary,
             payload=payload or {},
         )
-        self.state.history.append(entry)
+        # Long texts (a rectification report) go to the decisions record, not into the state.
+        kept = {k: v for k, v in entry.payload.items() if k != "report"}
+        if "report" in entry.payload:
+            kept["report_chars"] = len(str(entry.payload["report"]))
+        history = self.state.history
+        history.append(entry.model_copy(update={"payload": kept}))
+        del history[:-MAX_HISTORY]
         return entry
 
 
@@ -221,9 +236,18 @@ def new_state(
 
 
 def apply_decision(state: ProjectState, request: DecisionRequest, now: datetime) -> list[Effect]:
-    """Apply a decision the validator accepted; returns the effects to run, in order."""
+    """Check a decision (DecisionRefused) and apply it; returns the effects to run, in order."""
+    check_decision(state, request.actor, request.decision)
+    return apply_accepted(state, request, now)
+
+
+def apply_accepted(state: ProjectState, request: DecisionRequest, now: datetime) -> list[Effect]:
+    """Apply a decision already accepted (by the workflow's validator), without checking again.
+
+    Replaying a running process re-applies its decisions without running validators: a rule
+    tightened later must not refuse what was accepted then.
+    """
     actor, decision = request.actor, request.decision
-    check_decision(state, actor, decision)
     step = Step(state, now)
     summary = _DECIDE[type(decision)](step, actor, decision)
     entry = step.history(
@@ -369,6 +393,7 @@ def _review_municipal(step: Step, actor: Actor, d: Decision) -> str:
     deadline = add_duration(step.now, state.policy.rectification_period)
     state.rectification_deadline = deadline
     state.rectification_reported = False
+    state.rectification_reports = 0
     reminders = (add_duration(deadline, b, -1) for b in state.policy.rectification_reminders_before)
     state.rectification_reminders = sorted(r for r in reminders if r > step.now)
     step.notify(
@@ -383,6 +408,7 @@ def _review_municipal(step: Step, actor: Actor, d: Decision) -> str:
 def _report_rectification(step: Step, actor: Actor, d: Decision) -> str:
     assert isinstance(d, ReportRectification)
     step.state.rectification_reported = True
+    step.state.rectification_reports += 1
     step.notify("municipal", [step.municipal()], "收到整改报告", d.report[:500])
     return "提交整改报告"
 

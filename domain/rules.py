@@ -1,11 +1,18 @@
 """Who may take which decision in which stage (DOMAIN.md §2, §5, §6), and why not."""
 
 from domain.actors import Actor, Role
-from domain.decisions import Action, ApplyMunicipal, Decision, ReportViolation
+from domain.decisions import (
+    Action,
+    ApplyMunicipal,
+    Decision,
+    ReportRectification,
+    ReportViolation,
+    ReviewRectification,
+)
 from domain.districts import district_name
 from domain.durations import local_date
 from domain.stages import END_STAGES, MUNICIPAL_LEVEL_STAGES, Stage
-from domain.state import ProjectState, TaskKind
+from domain.state import MAX_RECTIFICATION_REPORTS, ProjectState, TaskKind
 
 ACTION_ROLES: dict[Action, frozenset[Role]] = {
     Action.REQUEST_ACCEPTANCE: frozenset({Role.UNIT, Role.OPERATOR}),
@@ -96,6 +103,20 @@ def _body_problem(state: ProjectState, actor: Actor, decision: Decision) -> str 
         unmet = decision.conditions.unmet()
         if unmet:
             return f"不满足第七条申请市级命名的条件：{'；'.join(unmet)}"
+    if (
+        isinstance(decision, ReportRectification)
+        and state.rectification_reports >= MAX_RECTIFICATION_REPORTS
+    ):
+        return f"本整改期已提交{MAX_RECTIFICATION_REPORTS}份整改报告，不能再提交，请等待复评"
+    if (
+        isinstance(decision, ReviewRectification)
+        and not decision.passed
+        and not state.task(TaskKind.RECTIFICATION_REVIEW)
+    ):
+        # Art. 9.3 grants half a year: before it ends, an early review can only find it done.
+        deadline = state.rectification_deadline
+        when = f"（{local_date(deadline).isoformat()}）" if deadline else ""
+        return f"整改期届满{when}前只能作出整改通过的复评结论；整改无效须待整改期届满后认定（第九条第三项）"
     if isinstance(decision, ReportViolation):
         authority = Role.DISTRICT_BUREAU if decision.scope == "district" else Role.MUNICIPAL_BUREAU
         if actor.role is not authority:

@@ -111,6 +111,15 @@ class HistoryEntry(BaseModel):
     payload: dict[str, Any] = Field(default_factory=dict)
 
 
+# The state keeps the latest history entries only: it is the payload of every continue-as-new
+# and update result, so it must stay far below Temporal's 2 MB payload limit. The full record
+# of decisions is the `decisions` table; timer events also went out through the outbox.
+MAX_HISTORY = 500
+# Reports a unit may file in one rectification period (Art. 9.3 expects one; a few more allow
+# corrections, and a cap keeps a process from being flooded).
+MAX_RECTIFICATION_REPORTS = 10
+
+
 class ProjectState(BaseModel):
     """Everything the process knows; the query result and what continue-as-new carries."""
 
@@ -129,6 +138,7 @@ class ProjectState(BaseModel):
     next_municipal_review_at: datetime | None = None
     rectification_deadline: datetime | None = None
     rectification_reported: bool = False
+    rectification_reports: int = 0
     rectification_reminders: list[datetime] = Field(default_factory=list)
     recent_update_ids: list[str] = Field(default_factory=list)
     run: int = 1

@@ -96,7 +96,12 @@ def _fire(state: ProjectState, moment: datetime) -> list[Effect]:
             "reminder",
             [step.unit(), step.municipal()],
             "整改期即将届满",
-            f"整改期将于{deadline}届满，请及时提交整改报告。",
+            f"整改期将于{deadline}届满，"
+            + (
+                "已收到整改报告，待市市场监管局复评。"
+                if state.rectification_reported
+                else "请及时提交整改报告。"
+            ),
         )
         step.history("reminder:rectification", f"提醒：整改期将于{deadline}届满")
         return step.effects

@@ -26,10 +26,11 @@ with workflow.unsafe.imports_passed_through():
         SyncProjectInput,
     )
     from activities.store import StoreActivities
+    from db.read_model import project_row
     from domain.decisions import DecisionRequest
     from domain.durations import local_date
     from domain.effects import Effect, EndName, GrantName, Notify, RecordDecision
-    from domain.lifecycle import apply_decision, new_state
+    from domain.lifecycle import apply_accepted, new_state
     from domain.rules import DecisionRefused, check_decision
     from domain.state import ProjectState
     from domain.timers import advance_time, next_wakeup
@@ -100,9 +101,10 @@ class ProjectLifecycle:
         """Take a decision; returns the project's state after it."""
         if self._already_applied():
             return self._state
-        effects = apply_decision(self._state, request, workflow.now())
+        # What fell due before this decision comes first, even if the main loop is still busy.
+        self._effects.extend(advance_time(self._state, workflow.now()))
+        self._effects.extend(apply_accepted(self._state, request, workflow.now()))
         self._remember_update()
-        self._effects.extend(effects)
         self._dirty = True
         return self._state
 
@@ -110,8 +112,14 @@ class ProjectLifecycle:
     def _validate_decide(self, request: DecisionRequest) -> None:
         if self._already_applied():
             return
+        state = self._state
+        wake = next_wakeup(state)
+        if wake is not None and wake <= workflow.now():
+            # Judge against the state as it is now; a validator must not change the real one.
+            state = state.model_copy(deep=True)
+            advance_time(state, workflow.now())
         try:
-            check_decision(self._state, request.actor, request.decision)
+            check_decision(state, request.actor, request.decision)
         except DecisionRefused as refused:
             raise ApplicationError(
                 refused.message,
@@ -139,11 +147,15 @@ class ProjectLifecycle:
     async def _drain(self) -> None:
         """Run queued effects in order, then publish the state where it changed."""
         while self._effects or self._dirty:
-            while self._effects:
-                await self._run_effect(self._effects.popleft())
+            # Search attributes and details first: they need no I/O, so ops see the change
+            # at once even while the database is down and the records wait.
             self._dirty = False
             self._publish()
-            await self._activity(StoreActivities.sync_project, SyncProjectInput(state=self._state))
+            while self._effects:
+                await self._run_effect(self._effects.popleft())
+            await self._activity(
+                StoreActivities.sync_project, SyncProjectInput(row=project_row(self._state))
+            )
 
     async def _run_effect(self, effect: Effect) -> None:
         pid = self._state.project_id

@@ -7,7 +7,7 @@ from typing import Annotated, Any, cast
 from fastapi import APIRouter, Body, Depends
 from pydantic import BaseModel
 
-from api.auth import require_roles
+from api.auth import CallerDep, require_roles
 from api.deps import SessionDep, TemporalDep
 from api.errors import NotFound
 from api.examples import ACTIONS
@@ -101,8 +101,8 @@ for _action in Action:
 
 
 @router.post("/{project_id}/actions/{action}", include_in_schema=False)
-async def unknown_action(project_id: str, action: str) -> None:
-    """Any other action: 404 listing the actions there are."""
+async def unknown_action(project_id: str, action: str, caller: CallerDep) -> None:
+    """Any other action: 401 without a token (as every decision route), else 404 listing them."""
     known = [a.value for a in Action]
     if action in LATER:
         raise NotFound(f"“{LATER[action]}”（{action}）尚未开放，将随数据报送与评价功能提供", known)

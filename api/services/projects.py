@@ -16,7 +16,7 @@ from api.services.temporal import TemporalGateway
 from api.services.tokens import Caller
 from api.services.views import project_read, project_summary
 from db import tables
-from db.read_model import project_values
+from db.read_model import project_row
 from domain.actors import Role
 from domain.districts import district_name
 from domain.lifecycle import new_state
@@ -62,7 +62,7 @@ def _ensure_may_register(caller: Caller, body: ProjectCreate) -> None:
 
 def _read_model_row(state: ProjectState) -> tables.Project:
     # Below the workflow's first sequence number: its own sync always wins.
-    return tables.Project(**{**project_values(state), "state_seq": 0})
+    return tables.Project(**project_row(state).model_copy(update={"state_seq": 0}).model_dump())
 
 
 async def _exists(session: AsyncSession, project_id: str) -> bool:
@@ -111,13 +111,16 @@ async def register_project(
         await session.flush()
     except IntegrityError:
         await session.rollback()
+        if idempotency_key is not None and await _exists(session, project_id):
+            # The same request, retried while the first was still running.
+            await session.close()
+            return project_read(await temporal.state(project_id), caller.actor()), False
         existing = await _live_duplicate(session, body)
         if existing is None:
-            if idempotency_key is not None and await _exists(session, project_id):
-                # The same request, retried while the first was still running.
-                await session.close()
-                return project_read(await temporal.state(project_id), caller.actor()), False
-            raise
+            # The conflicting project ended in between: nothing was written, a retry will do.
+            raise DuplicateProject(
+                "登记时与另一在办项目冲突，该项目刚刚结束；未写入任何内容，请重试"
+            ) from None
         raise DuplicateProject(
             f"{body.unit.name}在{district_name(body.district)}已有“{body.focus}”方向的在办项目"
             f"（编号 {existing.id}，{Stage(existing.stage).label}），不能重复登记；"

@@ -19,6 +19,7 @@ from activities.inputs import (
 )
 from activities.store import StoreActivities
 from db import tables
+from db.read_model import project_row
 from domain.actors import Role
 from domain.decisions import DecideAcceptance, DecisionRequest, RequestAcceptance
 from domain.effects import EndName, GrantName, Notify, RecordDecision
@@ -120,9 +121,9 @@ async def test_sync_project_upserts_and_never_goes_back(
 ) -> None:
     state, _ = named_state()
     older, _ = new_state("p1", make_spec(), Policy(), NOW)
-    await twice(store.sync_project, SyncProjectInput(state=state))
+    await twice(store.sync_project, SyncProjectInput(row=project_row(state)))
     # A late retry of an older state does not overwrite the newer one.
-    await ActivityEnvironment().run(store.sync_project, SyncProjectInput(state=older))
+    await ActivityEnvironment().run(store.sync_project, SyncProjectInput(row=project_row(older)))
     assert await count(session_factory, tables.Project) == 1
     async with session_factory() as s:
         row = (await s.scalars(select(tables.Project))).one()

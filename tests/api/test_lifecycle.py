@@ -1,7 +1,7 @@
 """One project's whole life driven only through HTTP: registration, district and municipal
 names, a failed 3-year evaluation, rectification, and revocation; the directory along the way."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -119,12 +119,18 @@ async def test_full_lifecycle_through_http(api: Api, workflow_env: WorkflowEnvir
     # The municipal name stands during rectification.
     await directory_becomes(api, [(MUNICIPAL_NAME, "municipal")])
 
-    # Rectification: reported, then reviewed early and failed: back to a district project.
+    # Rectification: reported; an early review may only pass (the half-year of Art. 9.3 runs),
+    # so the failure is found once the period is over: back to a district project.
     project = await api.decide(
         pid, "report-rectification", {"report": "已补充检测人员并完善服务流程"}, "unit"
     )
     assert project["schedule"]["rectification_reported"] is True
     assert await tasks_of(api, "unit") == []
+    early = await api.act(pid, "review-rectification", {"passed": False}, "municipal")
+    assert early.status_code == 409
+    assert "前只能作出整改通过的复评结论" in early.json()["detail"]
+    now = await workflow_env.get_current_time()
+    await workflow_env.sleep(datetime.fromisoformat(deadline) - now + timedelta(hours=1))
     project = await api.decide(pid, "review-rectification", {"passed": False}, "municipal")
     assert (project["stage"], project["level"]) == ("district_named", "district")
     await directory_becomes(api, [(DISTRICT_NAME, "district")])

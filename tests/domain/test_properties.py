@@ -45,7 +45,7 @@ ACTORS = [UNIT, OPERATOR, DISTRICT_BUREAU, OTHER_DISTRICT_BUREAU, MUNICIPAL_BURE
 DECISIONS: list[Decision] = [
     RequestAcceptance(),
     DecideAcceptance(passed=True),
-    DecideAcceptance(passed=False),
+    DecideAcceptance(passed=False, note="资料不全"),
     Withdraw(reason="放弃"),
     EvaluateDistrict(meets_conditions=True),
     EvaluateDistrict(meets_conditions=False),

@@ -23,7 +23,7 @@ from domain.decisions import (
 )
 from domain.rules import DecisionRefused, actions_by_role, allowed_actions, describe_allowed
 from domain.stages import Stage
-from domain.state import ProjectState
+from domain.state import MAX_RECTIFICATION_REPORTS, ProjectState
 from domain.timers import advance_time
 from tests.domain.conftest import (
     DISTRICT_BUREAU,
@@ -355,3 +355,24 @@ def test_stages_are_those_of_the_api_with_chinese_labels() -> None:
         Stage.CANCELLED,
         Stage.REVOKED,
     }
+
+
+def test_an_early_rectification_review_may_only_pass() -> None:
+    state = in_rectification()
+    decide(state, UNIT, ReportRectification(report="整改完成"), utc(2027, 9, 1))
+    error = _refusal(state, MUNICIPAL_BUREAU, ReviewRectification(passed=False))
+    assert "整改期届满（2028-01-15）前只能作出整改通过的复评结论" in error.message
+    passed = decide(state, MUNICIPAL_BUREAU, ReviewRectification(passed=True), utc(2027, 9, 2))
+    assert state.stage is Stage.MUNICIPAL_NAMED
+    assert passed
+
+
+def test_reports_per_rectification_are_capped() -> None:
+    state = in_rectification()
+    for day in range(1, MAX_RECTIFICATION_REPORTS + 1):
+        decide(state, UNIT, ReportRectification(report="补充" * 10000), utc(2027, 8, day))
+    error = _refusal(state, UNIT, ReportRectification(report="再补充"))
+    assert f"已提交{MAX_RECTIFICATION_REPORTS}份整改报告" in error.message
+    # The report text is in the decision record, not in the state the process carries.
+    assert all("report" not in e.payload for e in state.history)
+    assert state.history[-1].payload["report_chars"] == 20000

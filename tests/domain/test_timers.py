@@ -149,7 +149,9 @@ def test_municipal_bureau_task_escalates_to_the_municipal_bureau() -> None:
 
 def test_deciding_closes_the_task_and_its_pending_reminder() -> None:
     state = in_acceptance()
-    decide(state, DISTRICT_BUREAU, DecideAcceptance(passed=False), utc(2024, 5, 20))
+    decide(
+        state, DISTRICT_BUREAU, DecideAcceptance(passed=False, note="资料不全"), utc(2024, 5, 20)
+    )
     assert state.tasks == []
     assert next_wakeup(state) is None
     assert advance_time(state, ACCEPTANCE_DUE + timedelta(days=1)) == []
