@@ -24,6 +24,10 @@ class ProjectRow(BaseModel):
     spec: dict[str, Any]
     state_seq: int
     registered_at: datetime
+    # What the tasks inbox needs, so it reads the database and not every process.
+    tasks: list[dict[str, Any]]
+    rectification_deadline: datetime | None
+    rectification_reported: bool
 
 
 def project_row(state: ProjectState) -> ProjectRow:
@@ -42,4 +46,7 @@ def project_row(state: ProjectState) -> ProjectRow:
         spec=spec.model_dump(mode="json"),
         state_seq=state.seq,
         registered_at=state.registered_at,
+        tasks=[t.model_dump(mode="json") for t in state.tasks],
+        rectification_deadline=state.rectification_deadline,
+        rectification_reported=state.rectification_reported,
     )

@@ -54,6 +54,10 @@ class Project(Base):
     state_seq: Mapped[int] = mapped_column(Integer, default=0)
     registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # The open tasks (domain.state.Task as JSON) and the rectification, for the tasks inbox.
+    tasks: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
+    rectification_deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    rectification_reported: Mapped[bool] = mapped_column(server_default=text("false"))
 
     __table_args__ = (
         # One live project per unit, district and focus (API.md: 409 on a live duplicate).

@@ -3,7 +3,7 @@
 from fastapi import APIRouter
 
 from api.auth import CallerDep
-from api.deps import SessionDep, TemporalDep
+from api.deps import SessionDep
 from api.openapi import error_responses
 from api.schemas import TaskRead
 from api.services.tasks import list_tasks
@@ -20,6 +20,6 @@ router = APIRouter(prefix="/v1", tags=["待办"])
     "实施单位：整改期内待提交的整改报告；平台运营方：全部待办。",
     responses=error_responses(401, 503),
 )
-async def tasks(session: SessionDep, temporal: TemporalDep, caller: CallerDep) -> list[TaskRead]:
+async def tasks(session: SessionDep, caller: CallerDep) -> list[TaskRead]:
     """The decisions waiting for the caller, earliest due first."""
-    return await list_tasks(session=session, temporal=temporal, caller=caller)
+    return await list_tasks(session=session, caller=caller)

@@ -23,7 +23,9 @@ async def directory_becomes(api: Api, expected: list[tuple[str, str]]) -> list[d
     return await eventually(api.directory, lambda entries: names(entries) == expected)
 
 
-async def tasks_of(api: Api, who: str) -> list[dict[str, Any]]:
+async def tasks_of(api: Api, who: str, project_id: str) -> list[dict[str, Any]]:
+    """The caller's inbox once the read model has caught up with the project."""
+    await api.settled(project_id)
     response = await api.get("/v1/tasks", who)
     assert response.status_code == 200, response.text
     tasks: list[dict[str, Any]] = response.json()
@@ -51,14 +53,14 @@ async def test_full_lifecycle_through_http(api: Api, workflow_env: WorkflowEnvir
         "district_bureau",
         False,
     )
-    [task] = await tasks_of(api, "district")
+    [task] = await tasks_of(api, "district", pid)
     assert (task["project_id"], task["action"], task["due_at"]) == (
         pid,
         "decide-acceptance",
         pending["due_at"],
     )
-    assert await tasks_of(api, "other_district") == []
-    assert await tasks_of(api, "municipal") == []
+    assert await tasks_of(api, "other_district", pid) == []
+    assert await tasks_of(api, "municipal", pid) == []
 
     project = await api.decide(pid, "decide-acceptance", {"passed": True}, "district")
     assert (project["stage"], project["level"], project["name"]) == (
@@ -105,7 +107,7 @@ async def test_full_lifecycle_through_http(api: Api, workflow_env: WorkflowEnvir
     project = await eventually(opened, lambda p: bool(p["pending_decisions"]))
     assert project["pending_decisions"][0]["kind"] == "municipal_review"
     assert project["allowed_actions"] == ["review-municipal", "report-violation"]
-    [task] = await tasks_of(api, "municipal")
+    [task] = await tasks_of(api, "municipal", pid)
     assert task["action"] == "review-municipal"
 
     project = await api.decide(
@@ -114,7 +116,7 @@ async def test_full_lifecycle_through_http(api: Api, workflow_env: WorkflowEnvir
     assert project["stage"] == "rectification"
     deadline = project["schedule"]["rectification_deadline"]
     assert project["next_deadline"] == deadline
-    [task] = await tasks_of(api, "unit")
+    [task] = await tasks_of(api, "unit", pid)
     assert (task["action"], task["due_at"]) == ("report-rectification", deadline)
     # The municipal name stands during rectification.
     await directory_becomes(api, [(MUNICIPAL_NAME, "municipal")])
@@ -125,7 +127,7 @@ async def test_full_lifecycle_through_http(api: Api, workflow_env: WorkflowEnvir
         pid, "report-rectification", {"report": "已补充检测人员并完善服务流程"}, "unit"
     )
     assert project["schedule"]["rectification_reported"] is True
-    assert await tasks_of(api, "unit") == []
+    assert await tasks_of(api, "unit", pid) == []
     early = await api.act(pid, "review-rectification", {"passed": False}, "municipal")
     assert early.status_code == 409
     assert "前只能作出整改通过的复评结论" in early.json()["detail"]

@@ -16,6 +16,8 @@ async def test_inbox_order_overdue_and_escalation(
     await api.decide(first, "request-acceptance", None, "unit")
     await workflow_env.sleep(timedelta(days=5))
     await api.decide(second, "request-acceptance", None, "unit")
+    await api.settled(first)
+    await api.settled(second)
 
     inbox = (await api.get("/v1/tasks", "district")).json()
     assert [t["project_id"] for t in inbox] == [first, second]
