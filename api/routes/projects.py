@@ -44,6 +44,29 @@ DistrictFilter = Annotated[
 ]
 
 
+async def _register(
+    response: Response,
+    session: SessionDep,
+    temporal: TemporalDep,
+    policy: PolicyDep,
+    caller: Caller,
+    body: ProjectCreate,
+    idempotency_key: str | None,
+) -> ProjectRead:
+    """Register (or import) and answer 201, or 200 for a retry of the same request."""
+    project, created = await projects.register_project(
+        session=session,
+        temporal=temporal,
+        caller=caller,
+        body=body,
+        policy=policy,
+        idempotency_key=idempotency_key,
+    )
+    if not created:
+        response.status_code = 200
+    return project
+
+
 @router.post(
     "",
     status_code=201,
@@ -71,17 +94,7 @@ async def register_project(
     idempotency_key: IdempotencyKey = None,
 ) -> ProjectRead:
     """Register a project and start its lifecycle."""
-    project, created = await projects.register_project(
-        session=session,
-        temporal=temporal,
-        caller=caller,
-        body=body,
-        policy=policy,
-        idempotency_key=idempotency_key,
-    )
-    if not created:
-        response.status_code = 200
-    return project
+    return await _register(response, session, temporal, policy, caller, body, idempotency_key)
 
 
 @router.post(
@@ -110,17 +123,7 @@ async def import_project(
     idempotency_key: IdempotencyKey = None,
 ) -> ProjectRead:
     """Import an already named project; its timers count from the naming dates."""
-    project, created = await projects.register_project(
-        session=session,
-        temporal=temporal,
-        caller=caller,
-        body=body,
-        policy=policy,
-        idempotency_key=idempotency_key,
-    )
-    if not created:
-        response.status_code = 200
-    return project
+    return await _register(response, session, temporal, policy, caller, body, idempotency_key)
 
 
 @router.get(
