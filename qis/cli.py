@@ -5,6 +5,7 @@ import logging
 
 import typer
 
+from domain.policy import PolicyError
 from qis import cli_projects, cli_tokens
 from qis.settings import get_settings
 
@@ -34,8 +35,14 @@ def run() -> None:
     from qis import stack
 
     configure_logging()
+    settings = get_settings()
     try:
-        stack.run(get_settings())
+        settings.policy()  # a bad QIS_POLICY_FILE is refused before anything starts
+    except PolicyError as err:
+        logging.getLogger("qis").error("%s", err)
+        raise typer.Exit(2) from err
+    try:
+        stack.run(settings)
     except stack.StackError as err:
         logging.getLogger("qis").error("%s", err)
         raise typer.Exit(1) from err

@@ -316,3 +316,16 @@ async def test_run_stops_cleanly_and_resumes_on_the_same_data(tmp_path: Path) ->
         if bystander.returncode is None:
             bystander.kill()
         await bystander.wait()
+
+
+def test_run_refuses_a_bad_policy_file_before_starting_anything(tmp_path: Path) -> None:
+    policy = tmp_path / "policy.toml"
+    policy.write_text('decision_due = "30 days"\n', encoding="utf-8")
+    env = {**os.environ, "QIS_DATA_DIR": str(tmp_path / "var"), "QIS_POLICY_FILE": str(policy)}
+    result = subprocess.run(
+        [QIS, "run"], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 2
+    assert "decision_due" in result.stderr
+    assert "不是有效的ISO-8601期限" in result.stderr
+    assert not (tmp_path / "var").exists()
