@@ -86,11 +86,19 @@ async def test_grant_and_end_name_write_once_and_never_edit(
     ending = NameEnding(kind="revoked", at=NOW, on=NOW.date(), by=Role.DISTRICT_BUREAU, reason="x")
     end = EndName(name_key=grant.name.key, ending=ending)
     await twice(store.end_name, EndNameInput(project_id="p1", end=end))
+    # A second, different ending of the same name changes nothing: the first one stands.
+    other = ending.model_copy(update={"kind": "cancelled", "reason": "y"})
+    await ActivityEnvironment().run(
+        store.end_name,
+        EndNameInput(project_id="p1", end=EndName(name_key=grant.name.key, ending=other)),
+    )
     assert await count(session_factory, tables.Name) == 1
     assert await count(session_factory, tables.NameEnding) == 1
     async with session_factory() as s:
         name = (await s.scalars(select(tables.Name))).one()
+        stored = (await s.scalars(select(tables.NameEnding))).one()
     assert (name.level, name.name) == (Level.DISTRICT.value, grant.name.name)
+    assert (stored.kind, stored.reason) == ("revoked", "x")
 
 
 async def test_end_name_of_an_unknown_name_is_a_permanent_failure(store: StoreActivities) -> None:
