@@ -8,6 +8,7 @@ import time
 import tracemalloc
 from datetime import UTC, datetime, timedelta
 
+from api.examples import PROJECT
 from domain.actors import Actor, Role
 from domain.decisions import (
     ApplyMunicipal,
@@ -35,24 +36,7 @@ UNIT = Actor(role=Role.UNIT, credit_code=CODE)
 DISTRICT = Actor(role=Role.DISTRICT_BUREAU, district="310115")
 CITY = Actor(role=Role.MUNICIPAL_BUREAU)
 SCORES = Scores(operation=80, capability=80, effectiveness=80)
-SPEC = ProjectSpec.model_validate(
-    {
-        "unit": {
-            "name": "上海示例检测技术有限公司",
-            "credit_code": CODE,
-            "contact": {"person": "张三", "phone": "021-00000000", "email": "qis@example.cn"},
-        },
-        "district": "310115",
-        "type": "industry",
-        "focus": "生物医药",
-        "service_items": [{"element": "metrology", "title": "计量校准服务"}],
-        "basic_conditions": {
-            "plan_fit": True,
-            "five_element_capability": True,
-            "systems_and_resources": True,
-        },
-    }
-)
+SPEC = ProjectSpec.model_validate(PROJECT)
 
 
 def century() -> tuple[ProjectState, int]:

@@ -21,6 +21,7 @@ from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.client import Client, WorkflowExecutionStatus
 
+from api.examples import PROJECT
 from qis.stack import asyncpg_url
 from qis.temporal import connect
 
@@ -231,25 +232,9 @@ async def _qis_token(stack: RunningStack, role: str) -> str:
 
 
 async def _register_project(stack: RunningStack, token: str) -> str:
-    body = {
-        "unit": {
-            "name": "上海示例检测技术有限公司",
-            "credit_code": "91350100M000100Y43",
-            "contact": {"person": "张三", "phone": "021-00000000", "email": "qis@example.cn"},
-        },
-        "district": "310115",
-        "type": "industry",
-        "focus": "生物医药",
-        "service_items": [{"element": "metrology", "title": "计量校准服务"}],
-        "basic_conditions": {
-            "plan_fit": True,
-            "five_element_capability": True,
-            "systems_and_resources": True,
-        },
-    }
     async with httpx.AsyncClient(base_url=stack.api, timeout=30) as http:
         created = await http.post(
-            "/v1/projects", json=body, headers={"Authorization": f"Bearer {token}"}
+            "/v1/projects", json=PROJECT, headers={"Authorization": f"Bearer {token}"}
         )
     assert created.status_code == 201, created.text
     return str(created.json()["id"])
