@@ -10,7 +10,7 @@ from temporalio.client import Client
 from api import handlers
 from api.deps import Resources
 from api.openapi import install_docs
-from api.routes import actions, directory, health, projects, tasks
+from api.routes import actions, contacts, directory, health, projects, tasks
 from api.services.temporal import TemporalGateway
 from db.engine import make_engine, make_session_factory
 from domain.policy import Policy
@@ -36,6 +36,7 @@ TAGS = [
     {"name": "决定", "description": "申请、验收、评估、整改、撤消等决定（每个决定一个接口）"},
     {"name": "待办", "description": "等待调用者作出的决定"},
     {"name": "公开名录", "description": "已命名项目（无需凭证）"},
+    {"name": "通知", "description": "通知的接收人：各区局、市局邮箱与 Webhook（运营方）"},
     {"name": "运维", "description": "健康检查"},
 ]
 
@@ -87,7 +88,7 @@ def create_app(
         redoc_url=None,
     )
     handlers.install(app)
-    for module in (projects, actions, tasks, directory, health):
+    for module in (projects, actions, tasks, directory, contacts, health):
         app.include_router(module.router)
     install_docs(app)
     return app

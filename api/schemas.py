@@ -388,3 +388,52 @@ ACTION_BODIES: dict[Action, type[BaseModel]] = {
     Action.REVIEW_RECTIFICATION: ReviewRectificationBody,
     Action.REPORT_VIOLATION: ReportViolationBody,
 }
+
+
+# --- notification contacts (qis contacts, /v1/contacts) ---------------------------------------
+
+
+class DeliveryContactWrite(PlainText):
+    """Where one recipient's notifications go; a PUT replaces what was there."""
+
+    model_config = ConfigDict(title="通知联系方式", extra="forbid")
+
+    role: Role = Field(description="收件角色")
+    district: str | None = Field(
+        default=None, max_length=20, description="区代码，仅区市场监管局；不填则适用于所有区"
+    )
+    credit_code: str | None = Field(
+        default=None,
+        max_length=30,
+        description="统一社会信用代码，仅实施单位（用于 webhook）；不填则适用于所有单位",
+    )
+    emails: list[str] = Field(
+        default_factory=list, max_length=20, description="收件邮箱，可多个；空表示不发邮件"
+    )
+    webhook_url: str | None = Field(
+        default=None, max_length=500, description="webhook 地址（http 或 https）；null 表示不用"
+    )
+    rotate_secret: bool = Field(default=False, description="webhook 地址不变时也更换签名密钥")
+
+
+class DeliveryContactRead(BaseModel):
+    """A registered contact (the webhook's secret is never shown again)."""
+
+    role: Role
+    role_label: str
+    district: str | None = None
+    district_name: str | None = None
+    credit_code: str | None = None
+    recipient: str = Field(description="收件方，中文")
+    emails: list[str]
+    webhook_url: str | None = None
+    updated_at: datetime | None = None
+
+
+class DeliveryContactSaved(DeliveryContactRead):
+    """The contact as saved, with the webhook's signing secret when it was just made."""
+
+    webhook_secret: str | None = Field(
+        default=None,
+        description="webhook 签名密钥（whsec_…），只在设置新地址或更换密钥时返回这一次",
+    )

@@ -141,8 +141,15 @@ class Notification(Base):
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Kept by the sender (sender/), nullable so the activities writing rows need not know them:
+    # when the row was turned into deliveries, and why it could not be yet (Chinese).
+    planned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    delivery_problem: Mapped[str | None] = mapped_column(Text)
 
-    __table_args__ = (UniqueConstraint("key", "recipient", name="uq_notifications_key_recipient"),)
+    __table_args__ = (
+        UniqueConstraint("key", "recipient", name="uq_notifications_key_recipient"),
+        Index("ix_notifications_unplanned", "id", postgresql_where=text("planned_at IS NULL")),
+    )
 
 
 class Token(Base):
@@ -158,3 +165,56 @@ class Token(Base):
     label: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+# --- delivery of the outbox (sender/) ---------------------------------------------------------
+
+
+class Contact(Base):
+    """Where one recipient's notifications go: e-mail addresses and an optional signed webhook.
+
+    `scope` is the district code (district bureaus), the credit code (units), or '' for every
+    recipient of the role.
+    """
+
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    role: Mapped[str] = mapped_column(String(32))
+    scope: Mapped[str] = mapped_column(String(18), server_default="")
+    emails: Mapped[list[str]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
+    webhook_url: Mapped[str | None] = mapped_column(String(500))
+    # Needed in clear to sign each delivery; shown once when set (whsec_…).
+    webhook_secret: Mapped[str | None] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    __table_args__ = (UniqueConstraint("role", "scope", name="uq_contacts_role_scope"),)
+
+
+class Delivery(Base):
+    """One outbox row to one address (an e-mail or a webhook), with its attempts."""
+
+    __tablename__ = "deliveries"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    notification_id: Mapped[int] = mapped_column(ForeignKey("notifications.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(16), server_default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    next_attempt_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    last_error: Mapped[str | None] = mapped_column(Text)
+    # Why no attempt can be made now (no mail server configured), in Chinese.
+    blocked: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    failed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        UniqueConstraint(
+            "notification_id", "channel", "address", name="uq_deliveries_notification_address"
+        ),
+        Index("ix_deliveries_due", "next_attempt_at", postgresql_where=text("status = 'pending'")),
+    )

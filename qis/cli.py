@@ -6,7 +6,7 @@ import logging
 import typer
 
 from domain.policy import PolicyError
-from qis import cli_projects, cli_tokens
+from qis import cli_contacts, cli_outbox, cli_projects, cli_tokens
 from qis.settings import get_settings
 
 app = typer.Typer(
@@ -16,6 +16,8 @@ app = typer.Typer(
 )
 cli_tokens.register(app)
 cli_projects.register(app)
+cli_contacts.register(app)
+cli_outbox.register(app)
 
 
 def configure_logging() -> None:
@@ -30,7 +32,7 @@ def configure_logging() -> None:
 
 @app.command()
 def run() -> None:
-    """启动全部服务 / Start PostgreSQL, Temporal, the worker and the API; Ctrl-C stops them."""
+    """启动全部服务 / Start PostgreSQL, Temporal, the worker, the API and the sender; Ctrl-C stops them."""
     # Imported here so that the other commands do not load the worker and the API.
     from qis import stack
 
@@ -60,6 +62,17 @@ def migrate() -> None:
         logging.getLogger("qis").error("%s", err)
         raise typer.Exit(1) from err
     typer.echo(f"数据库已是最新 / database is up to date: {stack.shown_url(url)}")
+
+
+@app.command()
+def sender() -> None:
+    """发送通知 / Deliver the notification outbox (e-mail, webhooks) until SIGTERM or Ctrl-C."""
+    from qis import cli_sender
+
+    configure_logging()
+    code = cli_sender.run(get_settings())
+    if code:
+        raise typer.Exit(code)
 
 
 def main() -> None:

@@ -3,7 +3,7 @@
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.policy import Policy, PolicyError, parse_policy
@@ -21,6 +21,15 @@ class Settings(BaseSettings):
     temporal_namespace: str = "default"
     database_url: str | None = None
     qis_policy_file: Path | None = None
+    # Delivery of the notification outbox (sender/); API.md names the first three.
+    qis_public_url: str | None = None
+    qis_smtp_url: SecretStr | None = None
+    qis_mail_from: str = "qis@localhost"
+    qis_sender_max_attempts: int = Field(default=8, ge=1)
+    qis_sender_retry_base: float = Field(default=30.0, gt=0)  # seconds before the 2nd attempt
+    qis_sender_retry_max: float = Field(default=3600.0, gt=0)  # longest wait between attempts
+    qis_sender_concurrency: int = Field(default=4, ge=1, le=64)
+    qis_sender_timeout: float = Field(default=30.0, gt=0)  # per SMTP conversation or HTTP call
 
     def policy(self) -> Policy:
         """The policy new processes start with: the file's, or the regulation's."""
@@ -31,6 +40,11 @@ class Settings(BaseSettings):
         except OSError as err:
             raise PolicyError(f"无法读取策略文件 {self.qis_policy_file}：{err}") from err
         return parse_policy(text, source=f"策略文件 {self.qis_policy_file}")
+
+    def public_url(self) -> str:
+        """Where people reach the console, for links in notifications (no trailing slash)."""
+        url = self.qis_public_url or f"http://127.0.0.1:{self.qis_api_port}"
+        return url.rstrip("/")
 
 
 @lru_cache

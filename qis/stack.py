@@ -28,6 +28,8 @@ from api.app import create_app
 from db import migrate
 from qis import temporal
 from qis.settings import Settings
+from sender.config import SenderConfig, SmtpUrlError
+from sender.loop import serve as serve_sender
 from worker.main import serve as serve_worker
 from workflows import search_attributes as sa
 
@@ -362,7 +364,8 @@ async def serve_worker_and_api(
     banner: str,
     dev_server: DevServer | None,
 ) -> None:
-    """Run the worker and the API until cancelled or until one of them (or the dev server) fails."""
+    """Run the worker, the API and the sender until cancelled or until one of them (or the dev
+    server) fails."""
     server = _Server(
         uvicorn.Config(
             create_app(client=client, database_url=database_url),
@@ -371,9 +374,15 @@ async def serve_worker_and_api(
             log_config=None,
         )
     )
+    try:
+        sender_config = SenderConfig.from_settings(settings)
+    except SmtpUrlError as err:
+        raise StackError(str(err)) from err
     api = asyncio.create_task(_serve_api(server), name="API")
     worker = asyncio.create_task(serve_worker(client, database_url), name="worker")
-    tasks = [api, worker]
+    # Cancelled with the worker, the sender first finishes the deliveries it holds.
+    sender = asyncio.create_task(serve_sender(database_url, sender_config), name="sender")
+    tasks = [api, worker, sender]
     if dev_server is not None:
         tasks.append(asyncio.create_task(dev_server.exited(), name="Temporal dev server"))
     done: set[asyncio.Task[None]] = set()
