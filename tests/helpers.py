@@ -3,16 +3,15 @@
 import asyncio
 import contextlib
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import date, datetime, timedelta
 from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from temporalio.api.common.v1 import WorkflowExecution
-from temporalio.api.enums.v1 import EventType, WorkflowExecutionStatus
-from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
-from temporalio.client import Client, WorkflowHandle
+from temporalio.api.enums.v1 import EventType
+from temporalio.api.history.v1 import HistoryEvent
+from temporalio.client import Client, WorkflowHandle, WorkflowHistory
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
@@ -28,8 +27,8 @@ from workflows.lifecycle import ProjectLifecycle
 
 T = TypeVar("T")
 
-# After one of these, a workflow task is running or about to be scheduled.
-BUSY_EVENTS = frozenset(
+# After one of these as the last event, a workflow task is running or due.
+WAKING_EVENTS = frozenset(
     {
         EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED,
         EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
@@ -39,10 +38,132 @@ BUSY_EVENTS = frozenset(
         EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED,
         EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED,
         EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT,
+        EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED,
         EventType.EVENT_TYPE_TIMER_FIRED,
+        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED,
+        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED,
         EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ADMITTED,
     }
 )
+# What closes an activity, a workflow task or an accepted update that was opened earlier.
+_ACTIVITY_ENDS = {
+    EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED: "activity_task_completed_event_attributes",
+    EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED: "activity_task_failed_event_attributes",
+    EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT: "activity_task_timed_out_event_attributes",
+    EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED: "activity_task_canceled_event_attributes",
+}
+_WORKFLOW_TASK_ENDS = {
+    EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED: "workflow_task_completed_event_attributes",
+    EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED: "workflow_task_failed_event_attributes",
+    EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT: "workflow_task_timed_out_event_attributes",
+}
+CLOSED_EVENTS = frozenset(
+    {
+        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
+        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED,
+        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT,
+        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED,
+        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED,
+    }
+)
+
+
+def open_work(events: Sequence[HistoryEvent]) -> list[str]:
+    """What a run's history shows as still going: activities, workflow tasks, updates.
+
+    Empty when the run waits only for time (a started timer) or for a decision. The dev server
+    writes ACTIVITY_TASK_STARTED only when the activity ends, so an activity counts as going
+    from its SCHEDULED event until the event that ends it.
+    """
+    if not events:
+        return ["no events yet"]
+    if events[-1].event_type in CLOSED_EVENTS:
+        return []
+    activities: dict[int, str] = {}
+    workflow_tasks: set[int] = set()
+    updates: dict[str, int] = {}
+    for event in events:
+        kind = event.event_type
+        if kind == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+            name = event.activity_task_scheduled_event_attributes.activity_type.name
+            activities[event.event_id] = name
+        elif kind in _ACTIVITY_ENDS:
+            attributes = getattr(event, _ACTIVITY_ENDS[kind])
+            activities.pop(attributes.scheduled_event_id, None)
+        elif kind == EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED:
+            workflow_tasks.add(event.event_id)
+        elif kind in _WORKFLOW_TASK_ENDS:
+            attributes = getattr(event, _WORKFLOW_TASK_ENDS[kind])
+            workflow_tasks.discard(attributes.scheduled_event_id)
+        elif kind == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
+            accepted = event.workflow_execution_update_accepted_event_attributes
+            updates[accepted.accepted_request.meta.update_id] = event.event_id
+        elif kind == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED:
+            # By update id: the time-skipping server leaves accepted_event_id unset.
+            updates.pop(
+                event.workflow_execution_update_completed_event_attributes.meta.update_id, None
+            )
+    going = [f"activity {name} (event {i})" for i, name in sorted(activities.items())]
+    going += [f"workflow task (event {i})" for i in sorted(workflow_tasks)]
+    going += [f"update {u} (event {i})" for u, i in updates.items()]
+    last = events[-1]
+    if last.event_type in WAKING_EVENTS:
+        going.append(
+            f"workflow task due after event {last.event_id} ({EventType.Name(last.event_type)})"
+        )
+    return going
+
+
+async def latest_history(client: Client, workflow_id: str) -> WorkflowHistory:
+    """The history of the process's latest run, following continue-as-new to its end."""
+    history = await client.get_workflow_handle(workflow_id).fetch_history()
+    while True:
+        last = history.events[-1] if history.events else None
+        if (
+            last is None
+            or last.event_type != EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW
+        ):
+            return history
+        run_id = last.workflow_execution_continued_as_new_event_attributes.new_execution_run_id
+        history = await client.get_workflow_handle(workflow_id, run_id=run_id).fetch_history()
+
+
+def _run_of(history: WorkflowHistory) -> str:
+    started = history.events[0].workflow_execution_started_event_attributes
+    return f"{started.continued_execution_run_id}>{started.original_execution_run_id}"
+
+
+async def idle(client: Client, workflow_id: str) -> bool:
+    """Whether, in one read of its latest run's history, the process waits for time or a
+    decision with no activity, workflow task or update going or due."""
+    return not open_work((await latest_history(client, workflow_id)).events)
+
+
+async def settle(client: Client, workflow_id: str, *, within: float = 15.0) -> WorkflowHistory:
+    """The latest run's history once the process is idle twice in a row at the same length.
+
+    One idle read could fall between two steps of a drain; the same idle history read twice
+    means nothing was going then and nothing happened in between.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    previous: tuple[str, int] | None = None
+    while True:
+        history = await latest_history(client, workflow_id)
+        going = open_work(history.events)
+        if not going:
+            seen = (_run_of(history), len(history.events))
+            if seen == previous:
+                return history
+            previous = seen
+        else:
+            previous = None
+        if loop.time() > deadline:
+            raise AssertionError(
+                f"{workflow_id} not idle within {within}s: {going or 'still changing'}"
+            )
+        await asyncio.sleep(0.05)
+
 
 CREDIT_CODE = "91350100M000100Y43"
 DISTRICT = "310115"
@@ -113,26 +234,18 @@ class Harness:
 
     async def state(self) -> ProjectState:
         """The process's state once it is idle (a query between two runs can go astray)."""
-        await eventually(self.idle, bool)
+        await self.settle()
         return await self.client.get_workflow_handle_for(
             ProjectLifecycle.run, self.handle.id
         ).query(ProjectLifecycle.state)
 
     async def idle(self) -> bool:
         """Whether the process waits for time or a decision, with no task running or due."""
-        description = await self.client.workflow_service.describe_workflow_execution(
-            DescribeWorkflowExecutionRequest(
-                namespace=self.client.namespace,
-                execution=WorkflowExecution(workflow_id=self.handle.id),
-            )
-        )
-        status = description.workflow_execution_info.status
-        if status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW:
-            return False  # describing right after a continue-as-new may show the closed run
-        if description.pending_activities:
-            return False
-        history = await self.client.get_workflow_handle(self.handle.id).fetch_history()
-        return history.events[-1].event_type not in BUSY_EVENTS
+        return await idle(self.client, self.handle.id)
+
+    async def settle(self, within: float = 15.0) -> WorkflowHistory:
+        """The latest run's history once it has stayed idle (see `settle`)."""
+        return await settle(self.client, self.handle.id, within=within)
 
     async def advance(self, env: WorkflowEnvironment, to: datetime) -> ProjectState:
         """Move the test server's clock to `to`, stopping at each of the process's wake-ups.
@@ -141,7 +254,6 @@ class Harness:
         real time; one long skip across several timers would race the activities.
         """
         while True:
-            await eventually(self.idle, bool)
             state = await self.state()
             now = await env.get_current_time()
             wake = next_wakeup(state)
@@ -151,12 +263,11 @@ class Harness:
             elif target == to:
                 return state
             if target == to:
-                await eventually(self.idle, bool)
                 return await self.state()
 
     async def history_length(self) -> int:
-        """Events in the current run's history."""
-        return len((await self.handle.fetch_history()).events)
+        """Events in the latest run's history, read once it has stayed idle."""
+        return len((await self.settle()).events)
 
 
 @asynccontextmanager
@@ -170,7 +281,7 @@ async def running_worker(
         if hasattr(harness, "handle"):
             # The time-skipping server shares one clock across tests, and a process left
             # running (or an activity left in flight) would hold up every later skip of time.
-            await eventually(harness.idle, bool)
+            await harness.settle()
             with contextlib.suppress(RPCError):
                 await client.get_workflow_handle(harness.handle.id).terminate("test finished")
 

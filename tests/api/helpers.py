@@ -2,16 +2,13 @@
 
 import contextlib
 import copy
-import functools
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.enums.v1 import EventType
-from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import Client
 from temporalio.service import RPCError
 
@@ -19,7 +16,7 @@ from api.services.tokens import create_token
 from db import tables
 from domain.actors import Role
 from domain.credit_code import check_character
-from tests.helpers import CREDIT_CODE, DISTRICT, eventually, make_spec
+from tests.helpers import CREDIT_CODE, DISTRICT, eventually, make_spec, settle
 from workflows import workflow_id
 
 OTHER_CREDIT_CODE = "91310000MA1FL0000" + check_character("91310000MA1FL0000")
@@ -152,8 +149,11 @@ class Api:
 
     async def snapshot(self, project_id: str) -> dict[str, Any]:
         """What a refused request must leave unchanged: state, history, database rows."""
+        # Read only once the process has stayed idle: a drain still under way would add
+        # events (and rows) between this snapshot and the next.
+        await settle(self.client, workflow_id(project_id))
         project = await self.settled(project_id)
-        history = await self.client.get_workflow_handle(workflow_id(project_id)).fetch_history()
+        history = await settle(self.client, workflow_id(project_id))
         # The time-skipping test server records a workflow task for an update its validator
         # rejects (a real server does not); every other event must stay as it was.
         events = [e.event_type for e in history.events if e.event_type not in WORKFLOW_TASK_EVENTS]
@@ -176,18 +176,8 @@ class Api:
         return {"project": project, "events": events, "rows": counts, "read_model": read_model}
 
 
-async def _idle(client: Client, project_id: str) -> bool:
-    description = await client.workflow_service.describe_workflow_execution(
-        DescribeWorkflowExecutionRequest(
-            namespace=client.namespace,
-            execution=WorkflowExecution(workflow_id=workflow_id(project_id)),
-        )
-    )
-    return not description.pending_activities and not description.HasField("pending_workflow_task")
-
-
 async def stop_processes(
-    client: Client, sessions: async_sessionmaker[AsyncSession], *, settle: float = 5.0
+    client: Client, sessions: async_sessionmaker[AsyncSession], *, within: float = 5.0
 ) -> None:
     """Terminate every process this test started (once idle, when its worker runs).
 
@@ -198,6 +188,6 @@ async def stop_processes(
         ids = list(await session.scalars(select(tables.Project.id)))
     for project_id in ids:
         with contextlib.suppress(AssertionError, RPCError):
-            await eventually(functools.partial(_idle, client, project_id), bool, within=settle)
+            await settle(client, workflow_id(project_id), within=within)
         with contextlib.suppress(RPCError):
             await client.get_workflow_handle(workflow_id(project_id)).terminate("test finished")

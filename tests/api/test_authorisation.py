@@ -59,6 +59,52 @@ ALLOWED: dict[str, dict[str, set[str]]] = {
     "rejected": {},
 }
 WHO: list[str | None] = [*CALLERS, None]
+# The Chinese names a refusal uses, by hand from DOMAIN.md.
+ACTION_LABELS = {
+    "request-acceptance": "申请验收",
+    "decide-acceptance": "验收结论",
+    "withdraw": "撤回申请",
+    "evaluate-district": "区级定期评估",
+    "apply-municipal": "申请市级命名",
+    "recommend-municipal": "区局推荐意见",
+    "evaluate-municipal": "市级命名评估",
+    "review-municipal": "市级三年评估",
+    "report-rectification": "提交整改报告",
+    "review-rectification": "整改复评",
+    "report-violation": "违规认定（第十条）",
+}
+STAGE_LABELS = {
+    "building": "建设中",
+    "acceptance": "验收中",
+    "district_named": "区级项目",
+    "municipal_recommendation": "待区局推荐市级",
+    "municipal_evaluation": "市级评估中",
+    "municipal_named": "市级项目",
+    "rectification": "整改期",
+    "rejected": "申请已终止",
+}
+NO_TOKEN = "缺少凭证：请在请求头加入 Authorization: Bearer <凭证>（凭证由 qis token create 创建）"
+
+
+def explains(status: int, stage: str, who: str | None, action: str, detail: str) -> bool:
+    """Whether a refusal's Chinese message says why: no token, whose role or scope, or what
+    the stage (or the decision's own timing) does not allow."""
+    if status == 401:
+        return detail == NO_TOKEN
+    if status == 403:
+        assert who is not None
+        if CALLERS[who][0].value not in ROLES[action]:  # the role is checked first
+            return f"“{ACTION_LABELS[action]}”只能由" in detail
+        if who == "other_district":
+            return "只能查看和处理本区项目" in detail
+        return "只能查看和处理本单位项目" in detail
+    if stage == "rejected":
+        return detail == "项目已结束（申请已终止），不再接受任何决定"
+    return (
+        f"项目当前阶段为“{STAGE_LABELS[stage]}”" in detail
+        or ACTION_LABELS[action].removesuffix("（第十条）") in detail
+        or "复评" in detail
+    )
 
 
 def body(action: str, who: str | None) -> dict[str, Any] | None:
@@ -187,7 +233,12 @@ async def test_every_action_for_every_caller_in_every_stage(
                 )
                 tally[response.status_code] += 1
                 refusal = response.json()
-                assert refusal["detail"]
+                assert explains(response.status_code, stage, who, action, refusal["detail"]), (
+                    stage,
+                    who,
+                    action,
+                    refusal["detail"],
+                )
                 if response.status_code == 409:
                     assert set(refusal["allowed_actions"]) == allowed, (stage, who, action)
             for action in LATER:

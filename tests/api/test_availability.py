@@ -16,10 +16,12 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from api.app import create_app
 from db import tables
 from tests.api.helpers import Api, make_tokens, project_body, stop_processes
-from tests.helpers import eventually
 from worker.main import build_worker
 
-DEADLINE = timedelta(seconds=1)
+# Where a timeout is the point: the app must give up quickly.
+SHORT_DEADLINE = timedelta(seconds=1)
+# Where the call must succeed: generous, so a slow machine does not turn it into a 503.
+GENEROUS_DEADLINE = timedelta(seconds=30)
 
 
 class Proxy:
@@ -61,10 +63,13 @@ async def api_without_worker(
     sessions: async_sessionmaker[AsyncSession],
     database_url: str,
     task_queue: str = "nobody-polls",
+    *,
+    deadline: timedelta = SHORT_DEADLINE,
+    tokens: dict[str, str] | None = None,
 ) -> AsyncIterator[Api]:
     """The app against `client`, on a task queue no worker polls (yet)."""
     app = create_app(
-        client=client, database_url=database_url, task_queue=task_queue, temporal_timeout=DEADLINE
+        client=client, database_url=database_url, task_queue=task_queue, temporal_timeout=deadline
     )
     async with (
         app.router.lifespan_context(app),
@@ -72,7 +77,12 @@ async def api_without_worker(
             transport=httpx.ASGITransport(app=app), base_url="http://qis.test"
         ) as http,
     ):
-        yield Api(http=http, client=client, sessions=sessions, tokens=await make_tokens(sessions))
+        yield Api(
+            http=http,
+            client=client,
+            sessions=sessions,
+            tokens=tokens if tokens is not None else await make_tokens(sessions),
+        )
 
 
 async def project_count(sessions: async_sessionmaker[AsyncSession]) -> int:
@@ -108,27 +118,41 @@ async def test_no_worker_gives_503_not_a_hang_and_a_retry_applies_once(
     client: Client, session_factory: async_sessionmaker[AsyncSession], database_url: str
 ) -> None:
     queue = f"late-{uuid.uuid4().hex[:8]}"
-    async with api_without_worker(client, session_factory, database_url, queue) as api:
-        created = await api.post("/v1/projects", project_body())
-        assert created.status_code == 201  # starting needs no worker
+    tokens = await make_tokens(session_factory)
+    # Two apps on one database and one set of tokens (an Idempotency-Key belongs to its token):
+    # `hasty` gives up after a second where giving up is the point; `patient` makes the calls
+    # that must succeed.
+    async with (
+        api_without_worker(client, session_factory, database_url, queue, tokens=tokens) as hasty,
+        api_without_worker(
+            client, session_factory, database_url, queue, deadline=GENEROUS_DEADLINE, tokens=tokens
+        ) as patient,
+    ):
+        created = await patient.post("/v1/projects", project_body())
+        assert created.status_code == 201, created.text  # starting needs no worker
         pid = created.json()["id"]
-        read = await api.get(f"/v1/projects/{pid}")
+        read = await hasty.get(f"/v1/projects/{pid}")
         assert read.status_code == 503
-        assert "Retry-After" in read.headers
+        assert read.headers["Retry-After"].isdigit()
+        assert "稍后重试" in read.json()["detail"]
         key = {"Idempotency-Key": "request-1"}
-        decided = await api.act(pid, "request-acceptance", None, "unit", key)
+        decided = await hasty.act(pid, "request-acceptance", None, "unit", key)
         assert decided.status_code == 503
-        assert "Idempotency-Key" in decided.json()["detail"]
+        assert "带同一 Idempotency-Key 重试可保证只执行一次" in decided.json()["detail"]
         # The inbox reads the database's read model: it answers without Temporal's worker.
-        assert (await api.get("/v1/tasks", "district")).status_code == 200
+        inbox = await hasty.get("/v1/tasks", "district")
+        assert inbox.status_code == 200
+        assert inbox.json() == []
 
         # The worker comes back: the retry with the same key is applied once.
         async with build_worker(client, session_factory, task_queue=queue):
-            await eventually(lambda: api.get(f"/v1/projects/{pid}"), lambda r: r.status_code == 200)
-            retried = await api.act(pid, "request-acceptance", None, "unit", key)
+            retried = await patient.act(pid, "request-acceptance", None, "unit", key)
             assert retried.status_code == 200, retried.text
             events = [e["event"] for e in retried.json()["history"]]
             assert events == ["register", "request-acceptance"]
+            again = await patient.act(pid, "request-acceptance", None, "unit", key)
+            assert again.status_code == 200, again.text
+            assert again.json()["history"] == retried.json()["history"]
             # The time-skipping server holds its clock while a workflow task is outstanding,
             # so the process is stopped while its worker still runs.
             await stop_processes(client, session_factory)

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 
-from tests.helpers import Harness, eventually, running_worker
+from tests.helpers import Harness, running_worker
 from tests.workflows.histories import record_history
 
 
@@ -21,5 +21,5 @@ async def h(
         if getattr(harness, "project_id", None):
             first_run = harness.handle.first_execution_run_id
             assert first_run is not None
-            await eventually(harness.idle, bool)
+            await harness.settle()
             await record_history(client, harness.handle.id, first_run, request.node.name)

@@ -10,6 +10,8 @@ from pathlib import Path
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHistory
 
+from tests.helpers import settle
+
 FIXTURES = Path(__file__).parent / "histories"
 
 
@@ -34,6 +36,7 @@ async def record_history(client: Client, workflow_id: str, first_run_id: str, na
     if not os.environ.get("QIS_RECORD_HISTORIES"):
         return
     FIXTURES.mkdir(exist_ok=True)
+    await settle(client, workflow_id)  # nothing may still be on its way into the last run
     runs = await run_histories(client, workflow_id, first_run_id)
     chosen = {0: runs[0], len(runs) - 1: runs[-1]}
     for index, history in chosen.items():

@@ -1,18 +1,92 @@
-"""A database outage delays the records but loses nothing: activities retry until it answers."""
+"""A database outage delays the records but loses nothing: activities retry until it answers.
 
-import uuid
+The outage is real: a PostgreSQL of this test's own is stopped while decisions are taken and
+started again; every record then arrives, once.
+"""
+
+import asyncio
+import shutil
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import asyncpg
-from sqlalchemy import select
+import pgserver
+import pytest
+from pgserver import _commands
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.testing import WorkflowEnvironment
 
 from db import tables
 from db.engine import make_engine, make_session_factory
+from db.migrate import upgrade
 from domain.decisions import DecideAcceptance, RequestAcceptance
 from domain.stages import Stage
-from tests.helpers import DISTRICT_BUREAU, UNIT, Harness, eventually, running_worker
+from tests.helpers import (
+    CREDIT_CODE,
+    DISTRICT,
+    DISTRICT_BUREAU,
+    UNIT,
+    Harness,
+    eventually,
+    running_worker,
+)
+
+DATABASE = "qis_outage"
+DISTRICT_NAME = "浦东新区生物医药质量基础设施“一站式”服务项目"
+
+
+class Postgres:
+    """A PostgreSQL server of its own, on a temporary data directory, that can be stopped."""
+
+    def __init__(self) -> None:
+        self.datadir = Path(tempfile.mkdtemp(prefix="qis-outage-"))
+        self.server = pgserver.get_server(self.datadir, cleanup_mode="stop")
+        socket_dir = self.server.get_postmaster_info().socket_dir
+        assert socket_dir is not None
+        self.socket_dir = str(socket_dir)
+
+    def url(self, database: str) -> str:
+        return f"postgresql+asyncpg://postgres@/{database}?host={self.socket_dir}"
+
+    def _pg_ctl(self, *args: str) -> None:
+        pg_ctl = getattr(_commands, "pg_ctl")  # noqa: B009 - made at import, one per binary
+        pg_ctl(list(args), pgdata=self.datadir, user=self.server.system_user)
+
+    async def stop(self) -> None:
+        """Stop the server, cutting its connections (`-m fast`), and wait until it is down."""
+        await asyncio.to_thread(self._pg_ctl, "-w", "-m", "fast", "stop")
+
+    async def start(self) -> None:
+        """Start it again on the same data and socket directory, and wait until it is ready."""
+        await asyncio.to_thread(self.server.ensure_postgres_running)
+
+    def close(self) -> None:
+        self.server.cleanup()
+        shutil.rmtree(self.datadir, ignore_errors=True)
+
+
+@pytest.fixture
+def postgres() -> Iterator[Postgres]:
+    server = Postgres()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+async def sessions(postgres: Postgres) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    conn = await asyncpg.connect(host=postgres.socket_dir, user="postgres", database="postgres")
+    try:
+        await conn.execute(f'CREATE DATABASE "{DATABASE}"')
+    finally:
+        await conn.close()
+    await upgrade(postgres.url(DATABASE))
+    engine = make_engine(postgres.url(DATABASE))
+    yield make_session_factory(engine)
+    await engine.dispose()
 
 
 async def retried_activity(h: Harness) -> bool:
@@ -24,39 +98,51 @@ async def retried_activity(h: Harness) -> bool:
     return any(a.attempt >= 2 for a in description.pending_activities)
 
 
-async def test_decisions_taken_while_the_database_is_down_are_recorded_when_it_returns(
-    dev_env: WorkflowEnvironment, pg_socket_dir: str, template_database: str
+async def stage_recorded(sessions: async_sessionmaker[AsyncSession]) -> str | None:
+    async with sessions() as s:
+        return await s.scalar(select(tables.Project.stage))
+
+
+async def test_decisions_taken_while_the_database_is_down_are_recorded_once_it_returns(
+    dev_env: WorkflowEnvironment,
+    postgres: Postgres,
+    sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    # The worker's database does not exist yet: every write fails until it is created.
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    engine = make_engine(f"postgresql+asyncpg://postgres@/{name}?host={pg_socket_dir}")
-    sessions = make_session_factory(engine)
-    try:
-        async with running_worker(dev_env.client, sessions) as h:
-            await h.start()
-            await h.decide(UNIT, RequestAcceptance())
-            # Decisions are still taken: the process holds the truth, the records follow.
-            state = await h.decide(DISTRICT_BUREAU, DecideAcceptance(passed=True))
-            assert state.stage is Stage.DISTRICT_NAMED
-            # Wait until the store has failed against the outage and is being retried.
-            await eventually(lambda: retried_activity(h), bool, within=30)
-            conn = await asyncpg.connect(host=pg_socket_dir, user="postgres", database="postgres")
-            try:
-                await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"')
-            finally:
-                await conn.close()
+    async with running_worker(dev_env.client, sessions) as h:
+        await h.start()
+        assert await eventually(lambda: stage_recorded(sessions), bool) == "building"
+        await h.settle()
 
-            async def recorded() -> tuple[list[str], str | None]:
-                async with sessions() as s:
-                    actions = list(
-                        await s.scalars(
-                            select(tables.Decision.action).order_by(tables.Decision.seq)
-                        )
-                    )
-                    stage = await s.scalar(select(tables.Project.stage))
-                    return actions, stage
+        await postgres.stop()
+        # Decisions are still taken: the process holds the truth, the records follow.
+        await h.decide(UNIT, RequestAcceptance())
+        state = await h.decide(DISTRICT_BUREAU, DecideAcceptance(passed=True))
+        assert state.stage is Stage.DISTRICT_NAMED
+        # Wait until the store has failed against the outage and is being retried.
+        await eventually(lambda: retried_activity(h), bool, within=60)
+        assert not await h.idle()
+        await postgres.start()
 
-            actions, _ = await eventually(recorded, lambda r: r[1] == "district_named", within=90)
-            assert actions == ["request-acceptance", "decide-acceptance"]
-    finally:
-        await engine.dispose()
+        await eventually(
+            lambda: stage_recorded(sessions), lambda s: s == "district_named", within=120
+        )
+        await h.settle(within=120)
+        async with sessions() as s:
+            actions = list(
+                await s.scalars(select(tables.Decision.action).order_by(tables.Decision.seq))
+            )
+            names = list(await s.scalars(select(tables.Name.name)))
+            notices = list(
+                await s.execute(
+                    select(tables.Notification.recipient, func.count())
+                    .group_by(tables.Notification.recipient)
+                    .order_by(tables.Notification.recipient)
+                )
+            )
+        assert actions == ["request-acceptance", "decide-acceptance"]
+        assert names == [DISTRICT_NAME]
+        # One notice to the district bureau (the acceptance request), one to the unit (named).
+        assert [tuple(n) for n in notices] == [
+            (f"district_bureau:{DISTRICT}", 1),
+            (f"unit:{CREDIT_CODE}", 1),
+        ]

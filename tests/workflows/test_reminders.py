@@ -54,7 +54,11 @@ async def test_decision_reminder_then_escalation_on_their_dates(
     messages = await eventually(
         lambda: outbox(session_factory, h.project_id), lambda rows: len(rows) == 3
     )
-    assert messages[1:] == [
+    assert messages == [
+        (
+            "district_bureau:310115",
+            "【浦东新区生物医药质量基础设施“一站式”服务项目】申请验收",
+        ),
         (
             "district_bureau:310115",
             "【浦东新区生物医药质量基础设施“一站式”服务项目】项目验收即将到期",
@@ -67,7 +71,9 @@ async def test_decision_reminder_then_escalation_on_their_dates(
 
 
 async def test_rectification_reminders_thirty_and_seven_days_before_the_deadline(
-    workflow_env: WorkflowEnvironment, h: Harness
+    workflow_env: WorkflowEnvironment,
+    h: Harness,
+    session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
     await name_municipal(h)
     await until(workflow_env, h, TaskKind.MUNICIPAL_REVIEW)
@@ -88,3 +94,15 @@ async def test_rectification_reminders_thirty_and_seven_days_before_the_deadline
     review = state.task(TaskKind.RECTIFICATION_REVIEW)
     assert review is not None
     assert review.due_at == add_duration(deadline, "P30D")
+    # Each reminder went to the unit and the municipal bureau; the review, to the bureau.
+    subject = "【上海市生物医药质量基础设施集成服务项目】"
+    expected = [
+        ("unit:91350100M000100Y43", f"{subject}整改期即将届满"),
+        ("municipal_bureau", f"{subject}整改期即将届满"),
+    ] * 2 + [("municipal_bureau", f"{subject}整改复评到期")]
+
+    async def timed() -> list[tuple[str, str]]:
+        rows = await outbox(session_factory, h.project_id)
+        return [r for r in rows if r[1].endswith(("整改期即将届满", "整改复评到期"))]
+
+    assert await eventually(timed, lambda rows: len(rows) >= len(expected)) == expected
