@@ -3,7 +3,7 @@
 from pydantic import BaseModel
 
 from db.read_model import ProjectRow
-from domain.effects import EndName, GrantName, Notify, RecordDecision
+from domain.effects import Effect, EndName, GrantName, Notify, RecordDecision
 
 
 class RecordDecisionInput(BaseModel):
@@ -28,3 +28,30 @@ class NotifyInput(BaseModel):
 
 class SyncProjectInput(BaseModel):
     row: ProjectRow
+
+
+class StepInput(BaseModel):
+    """Everything one step of a process writes, applied in one transaction.
+
+    The effects are grouped by kind (in the order they were queued within each kind) so the
+    payload decodes without guessing which model a dict is; grants are written before endings,
+    so a name granted and ended within the same step keeps its foreign key.
+    """
+
+    project_id: str
+    records: list[RecordDecision] = []
+    grants: list[GrantName] = []
+    endings: list[EndName] = []
+    notices: list[Notify] = []
+    row: ProjectRow
+
+    @classmethod
+    def of(cls, project_id: str, effects: list[Effect], row: ProjectRow) -> "StepInput":
+        return cls(
+            project_id=project_id,
+            records=[e for e in effects if isinstance(e, RecordDecision)],
+            grants=[e for e in effects if isinstance(e, GrantName)],
+            endings=[e for e in effects if isinstance(e, EndName)],
+            notices=[e for e in effects if isinstance(e, Notify)],
+            row=row,
+        )

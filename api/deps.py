@@ -34,6 +34,11 @@ async def get_session(resources: ResourcesDep) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+def get_sessions(resources: ResourcesDep) -> async_sessionmaker[AsyncSession]:
+    """The process's session factory, for services that open sessions of their own."""
+    return resources.sessions
+
+
 def get_temporal(resources: ResourcesDep) -> TemporalGateway:
     """The Temporal gateway of the process."""
     return resources.temporal
@@ -45,5 +50,6 @@ def get_policy(resources: ResourcesDep) -> Policy:
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
+SessionsDep = Annotated[async_sessionmaker[AsyncSession], Depends(get_sessions)]
 TemporalDep = Annotated[TemporalGateway, Depends(get_temporal)]
 PolicyDep = Annotated[Policy, Depends(get_policy)]

@@ -23,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
         GrantNameInput,
         NotifyInput,
         RecordDecisionInput,
+        StepInput,
         SyncProjectInput,
     )
     from activities.store import StoreActivities
@@ -42,6 +43,10 @@ ACTIVITY_TIMEOUT = timedelta(seconds=30)
 ACTIVITY_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
 # Update ids remembered across continue-as-new, so a retried request is applied once.
 REMEMBERED_UPDATES = 100
+# Release 2: one activity, one transaction per step. Runs started before it replay and continue
+# on the one-activity-per-effect path until their next continue-as-new (patched() is memoized
+# per run), so their recorded histories stay deterministic.
+ONE_TRANSACTION_STEP = "one-transaction-step"
 
 In = TypeVar("In")
 
@@ -144,13 +149,23 @@ class ProjectLifecycle:
             ids.append(info.id)
             del ids[:-REMEMBERED_UPDATES]
 
+    def _one_transaction_step(self) -> bool:
+        """Whether this run writes a step in one activity (release 2) or one per effect."""
+        return workflow.patched(ONE_TRANSACTION_STEP)
+
     async def _drain(self) -> None:
-        """Run queued effects in order, then publish the state where it changed."""
+        """Write queued effects and the read-model row, then publish the state where it changed."""
         while self._effects or self._dirty:
             # Search attributes and details first: they need no I/O, so ops see the change
             # at once even while the database is down and the records wait.
             self._dirty = False
             self._publish()
+            if self._one_transaction_step():
+                effects = list(self._effects)
+                self._effects.clear()
+                step = StepInput.of(self._state.project_id, effects, project_row(self._state))
+                await self._activity(StoreActivities.apply_step, step)
+                continue
             while self._effects:
                 await self._run_effect(self._effects.popleft())
             await self._activity(
@@ -189,8 +204,9 @@ class ProjectLifecycle:
                 retry_policy=ACTIVITY_RETRY,
             )
         except ActivityError as err:
-            # A broken invariant in the store is a bug, not a business outcome: fail the
-            # workflow task (retried, visible in the UI) instead of the process or the update.
+            # The store retries every failure without limit, so this is reached only if that
+            # policy is ever changed: fail the workflow task (retried, visible in the UI)
+            # rather than the process, which must outlive any bug in its records.
             raise RuntimeError(f"activity failed permanently: {err.cause}") from err
 
     def _publish(self) -> None:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Depends
 from pydantic import BaseModel
 
 from api.auth import CallerDep, require_roles
-from api.deps import SessionDep, TemporalDep
+from api.deps import SessionDep, SessionsDep, TemporalDep
 from api.errors import NotFound
 from api.examples import ACTIONS
 from api.openapi import IdempotencyKey, error_responses
@@ -53,6 +53,7 @@ def _add_route(action: Action) -> None:
     async def endpoint(
         target: Target,
         temporal: TemporalDep,
+        sessions: SessionsDep,
         idempotency_key: IdempotencyKey = None,
         body: BaseModel | None = None,
     ) -> ProjectRead:
@@ -60,6 +61,7 @@ def _add_route(action: Action) -> None:
         caller, project = target
         return await take_decision(
             temporal=temporal,
+            sessions=sessions,
             caller=caller,
             project=project,
             action=action,

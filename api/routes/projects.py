@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Query, Response
 
 from api.auth import CallerDep, require_roles
-from api.deps import PolicyDep, SessionDep, TemporalDep
+from api.deps import PolicyDep, SessionDep, SessionsDep, TemporalDep
 from api.errors import InvalidInput
 from api.examples import IMPORTED_DISTRICT, IMPORTED_MUNICIPAL, PROJECT, REGIONAL_PROJECT
 from api.openapi import IdempotencyKey, error_responses
@@ -47,6 +47,7 @@ DistrictFilter = Annotated[
 async def _register(
     response: Response,
     session: SessionDep,
+    sessions: SessionsDep,
     temporal: TemporalDep,
     policy: PolicyDep,
     caller: Caller,
@@ -56,6 +57,7 @@ async def _register(
     """Register (or import) and answer 201, or 200 for a retry of the same request."""
     project, created = await projects.register_project(
         session=session,
+        sessions=sessions,
         temporal=temporal,
         caller=caller,
         body=body,
@@ -79,6 +81,7 @@ async def _register(
 async def register_project(
     response: Response,
     session: SessionDep,
+    sessions: SessionsDep,
     temporal: TemporalDep,
     policy: PolicyDep,
     caller: Registrar,
@@ -94,7 +97,9 @@ async def register_project(
     idempotency_key: IdempotencyKey = None,
 ) -> ProjectRead:
     """Register a project and start its lifecycle."""
-    return await _register(response, session, temporal, policy, caller, body, idempotency_key)
+    return await _register(
+        response, session, sessions, temporal, policy, caller, body, idempotency_key
+    )
 
 
 @router.post(
@@ -108,6 +113,7 @@ async def register_project(
 async def import_project(
     response: Response,
     session: SessionDep,
+    sessions: SessionsDep,
     temporal: TemporalDep,
     policy: PolicyDep,
     caller: Importer,
@@ -123,7 +129,9 @@ async def import_project(
     idempotency_key: IdempotencyKey = None,
 ) -> ProjectRead:
     """Import an already named project; its timers count from the naming dates."""
-    return await _register(response, session, temporal, policy, caller, body, idempotency_key)
+    return await _register(
+        response, session, sessions, temporal, policy, caller, body, idempotency_key
+    )
 
 
 @router.get(

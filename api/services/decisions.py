@@ -3,9 +3,11 @@
 import hashlib
 
 from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.errors import ProjectEnded
 from api.schemas import ProjectRead
+from api.services.recorded import wait_recorded
 from api.services.temporal import TemporalGateway
 from api.services.tokens import Caller
 from api.services.views import project_read
@@ -28,6 +30,7 @@ def update_id_for(
 async def take_decision(
     *,
     temporal: TemporalGateway,
+    sessions: async_sessionmaker[AsyncSession],
     caller: Caller,
     project: tables.Project,
     action: Action,
@@ -37,7 +40,8 @@ async def take_decision(
     """Apply `action` for the caller on a project in their scope; the project after it.
 
     The route has checked role and scope; the workflow's validator checks them again, with the
-    stage, so a bug here cannot let a decision through.
+    stage, so a bug here cannot let a decision through. The answer waits for the decision's step
+    to be written, so the caller's next read (anyone's) already shows it.
     """
     stage = Stage(project.stage)
     if stage.is_end:  # end stages are final, so the read model is never stale about them
@@ -51,4 +55,5 @@ async def take_decision(
         request=request,
         update_id=update_id_for(caller, project.id, action, idempotency_key),
     )
+    await wait_recorded(sessions, project.id, state.seq, temporal.timeout.total_seconds())
     return project_read(state, caller.actor())

@@ -7,10 +7,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.errors import DuplicateProject, NotFound, NotPermitted
 from api.schemas import ProjectCreate, ProjectImport, ProjectPage, ProjectRead
+from api.services.recorded import wait_recorded
 from api.services.scope import ensure_may_see, scope_clause
 from api.services.temporal import TemporalGateway
 from api.services.tokens import Caller
@@ -80,9 +81,27 @@ async def _live_duplicate(session: AsyncSession, body: ProjectCreate) -> tables.
     )
 
 
+async def _answer(
+    sessions: async_sessionmaker[AsyncSession],
+    temporal: TemporalGateway,
+    state: ProjectState,
+    caller: Caller,
+) -> ProjectRead:
+    """The registered project, once everything a reader could look for is written.
+
+    A plain registration's read-model row is written by the request itself. An import's names
+    are granted by the process's first step, so the answer waits for that step (the directory
+    lists the imported names at once).
+    """
+    if state.names:
+        await wait_recorded(sessions, state.project_id, state.seq, temporal.timeout.total_seconds())
+    return project_read(state, caller.actor())
+
+
 async def register_project(
     *,
     session: AsyncSession,
+    sessions: async_sessionmaker[AsyncSession],
     temporal: TemporalGateway,
     caller: Caller,
     body: ProjectCreate,
@@ -100,8 +119,7 @@ async def register_project(
     project_id = project_id_for(caller, idempotency_key)
     if idempotency_key is not None and await _exists(session, project_id):
         await session.close()
-        state = await temporal.state(project_id)
-        return project_read(state, caller.actor()), False
+        return await _answer(sessions, temporal, await temporal.state(project_id), caller), False
 
     spec = body.to_spec()
     imported = body.naming() if isinstance(body, ProjectImport) else None
@@ -114,7 +132,8 @@ async def register_project(
         if idempotency_key is not None and await _exists(session, project_id):
             # The same request, retried while the first was still running.
             await session.close()
-            return project_read(await temporal.state(project_id), caller.actor()), False
+            state = await temporal.state(project_id)
+            return await _answer(sessions, temporal, state, caller), False
         existing = await _live_duplicate(session, body)
         if existing is None:
             # The conflicting project ended in between: nothing was written, a retry will do.
@@ -132,7 +151,8 @@ async def register_project(
         await session.rollback()
         raise
     await session.commit()
-    return project_read(state, caller.actor()), True
+    await session.close()
+    return await _answer(sessions, temporal, state, caller), True
 
 
 async def list_projects(

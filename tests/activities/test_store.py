@@ -1,4 +1,5 @@
-"""Each store activity, run twice with the same input (as a Temporal retry would), writes once."""
+"""Each one-effect store activity (kept for processes of the earlier release), run twice with the
+same input (as a Temporal retry would), writes once. The one-transaction step: test_step.py."""
 
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -22,12 +23,12 @@ from db import tables
 from db.read_model import project_row
 from domain.actors import Role
 from domain.decisions import DecideAcceptance, DecisionRequest, RequestAcceptance
-from domain.effects import EndName, GrantName, Notify, RecordDecision
+from domain.effects import EndName, GrantName, Notify, Recipient, RecordDecision
 from domain.lifecycle import apply_decision, new_state
 from domain.policy import Policy
 from domain.stages import Level
 from domain.state import NameEnding, ProjectState
-from tests.helpers import DISTRICT_BUREAU, UNIT, make_spec
+from tests.helpers import CREDIT_CODE, DISTRICT_BUREAU, UNIT, make_spec
 
 NOW = datetime(2026, 5, 10, 2, 0, tzinfo=UTC)
 In = TypeVar("In")
@@ -101,7 +102,7 @@ async def test_grant_and_end_name_write_once_and_never_edit(
     assert (stored.kind, stored.reason) == ("revoked", "x")
 
 
-async def test_end_name_of_an_unknown_name_is_a_permanent_failure(store: StoreActivities) -> None:
+async def test_end_name_of_an_unknown_name_is_a_retried_invariant_failure(store: StoreActivities) -> None:
     ending = NameEnding(
         kind="cancelled", at=NOW, on=NOW.date(), by=Role.DISTRICT_BUREAU, reason="x"
     )
@@ -110,7 +111,7 @@ async def test_end_name_of_an_unknown_name_is_a_permanent_failure(store: StoreAc
             store.end_name,
             EndNameInput(project_id="p1", end=EndName(name_key="nope", ending=ending)),
         )
-    assert failed.value.non_retryable
+    assert (failed.value.type, failed.value.non_retryable) == ("StoreInvariant", False)
 
 
 async def test_notify_writes_one_row_per_recipient_once(
@@ -118,10 +119,19 @@ async def test_notify_writes_one_row_per_recipient_once(
 ) -> None:
     _, effects = named_state()
     notify = next(e for e in effects if isinstance(e, Notify))
+    notify.recipients = [
+        Recipient(role=Role.UNIT, credit_code=CREDIT_CODE),
+        Recipient(role=Role.DISTRICT_BUREAU, district="310115"),
+        Recipient(role=Role.MUNICIPAL_BUREAU),
+    ]
     await twice(store.notify, NotifyInput(project_id="p1", notify=notify))
     async with session_factory() as s:
-        recipients = list(await s.scalars(select(tables.Notification.recipient)))
-    assert recipients == ["unit:91350100M000100Y43"]
+        recipients = list(
+            await s.scalars(
+                select(tables.Notification.recipient).order_by(tables.Notification.recipient)
+            )
+        )
+    assert recipients == ["district_bureau:310115", "municipal_bureau", f"unit:{CREDIT_CODE}"]
 
 
 async def test_sync_project_upserts_and_never_goes_back(

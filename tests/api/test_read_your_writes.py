@@ -1,0 +1,89 @@
+"""A 2xx answer means the next read, by anyone, already shows the change (real dev server).
+
+Decisions wait for their step's transaction; an import waits for the step that grants its names.
+Each check reads immediately after the answer, with no polling: a read that trailed would fail.
+"""
+
+from collections.abc import AsyncIterator
+from datetime import date, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.testing import WorkflowEnvironment
+
+from api.app import create_app
+from tests.api.helpers import Api, make_tokens, project_body
+from tests.helpers import running_worker
+
+ROUNDS = 34  # three decisions each: 102 decide-then-read checks
+
+
+@pytest.fixture
+async def live_api(
+    dev_env: WorkflowEnvironment,
+    session_factory: async_sessionmaker[AsyncSession],
+    database_url: str,
+) -> AsyncIterator[Api]:
+    client = dev_env.client
+    async with running_worker(client, session_factory) as harness:
+        app = create_app(
+            client=client,
+            database_url=database_url,
+            task_queue=harness.task_queue,
+            temporal_timeout=timedelta(seconds=30),
+        )
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://qis.test"
+            ) as http,
+        ):
+            yield Api(
+                http=http,
+                client=client,
+                sessions=session_factory,
+                tokens=await make_tokens(session_factory),
+                database_url=database_url,
+                task_queue=harness.task_queue,
+            )
+
+
+def ok(response: httpx.Response) -> Any:
+    assert response.status_code in (200, 201), response.text
+    return response.json()
+
+
+async def test_every_decision_is_visible_to_the_very_next_read(live_api: Api) -> None:
+    api = live_api
+    for n in range(ROUNDS):
+        project = ok(await api.post("/v1/projects", project_body(focus=f"生物医药{n}")))
+        pid = project["id"]
+
+        ok(await api.act(pid, "request-acceptance", None, "unit"))
+        inbox = ok(await api.get("/v1/tasks", "district"))
+        assert pid in {t["project_id"] for t in inbox}, f"round {n}: inbox trails the request"
+
+        ok(await api.act(pid, "decide-acceptance", {"passed": True}, "district"))
+        names = {e["name"] for e in ok(await api.get("/v1/directory", None))}
+        assert f"浦东新区生物医药{n}质量基础设施“一站式”服务项目" in names, f"round {n}"
+        listed = ok(await api.get("/v1/projects", "unit", {"stage": "district_named"}))
+        assert pid in {p["id"] for p in listed["items"]}, f"round {n}: list trails acceptance"
+        assert pid not in {t["project_id"] for t in ok(await api.get("/v1/tasks", "district"))}
+
+        finding = {"scope": "district", "finding": "false_data", "note": "报送数据不实"}
+        ok(await api.act(pid, "report-violation", finding, "district"))
+        names = {e["name"] for e in ok(await api.get("/v1/directory", None))}
+        assert f"浦东新区生物医药{n}质量基础设施“一站式”服务项目" not in names, f"round {n}"
+        shown = ok(await api.get(f"/v1/projects/{pid}", "municipal"))
+        assert shown["stage"] == "revoked"
+
+
+async def test_an_import_is_in_the_directory_when_it_is_answered(live_api: Api) -> None:
+    named_on = (date.today() - timedelta(days=400)).isoformat()
+    body = {**project_body(focus="集成电路"), "district_named_on": named_on}
+    project = ok(await live_api.post("/v1/projects/import", body))
+    entries = ok(await live_api.get("/v1/directory", None))
+    assert [e["named_on"] for e in entries if e["focus"] == "集成电路"] == [named_on]
+    assert project["stage"] == "district_named"
