@@ -102,7 +102,9 @@ async def test_grant_and_end_name_write_once_and_never_edit(
     assert (stored.kind, stored.reason) == ("revoked", "x")
 
 
-async def test_end_name_of_an_unknown_name_is_a_retried_invariant_failure(store: StoreActivities) -> None:
+async def test_end_name_of_an_unknown_name_is_a_retried_invariant_failure(
+    store: StoreActivities,
+) -> None:
     ending = NameEnding(
         kind="cancelled", at=NOW, on=NOW.date(), by=Role.DISTRICT_BUREAU, reason="x"
     )
