@@ -1,36 +1,53 @@
-"""Random walks through the lifecycle: whatever is decided, the invariants of §4–§6 hold."""
+"""Random walks through the lifecycle: whatever is decided, the invariants of §4–§6 hold.
 
+Each walk lets time pass and takes decisions, mostly allowed ones (so walks get far), some
+allowed with a body that must still be refused (unmet conditions, an early failing review), and
+some from anyone at all, a unit or bureau of another scope included. At every step:
+
+- a refusal changes nothing and says why in Chinese: the end stage, the roles that may take the
+  decision, the caller's scope, the stage, or the timing or body, then what is possible now;
+- the state survives a JSON round trip unchanged (continue-as-new carries it serialised), and
+  the walk continues from the copy;
+- sequence numbers and history only grow: each event adds one entry, numbered next;
+- names are only appended or ended, never rewritten; notification keys are never reused.
+"""
+
+from collections import Counter
 from datetime import timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.actors import Actor
+from domain.actors import Actor, Role
 from domain.decisions import (
+    Action,
     ApplyMunicipal,
     DecideAcceptance,
     Decision,
     EvaluateDistrict,
     EvaluateMunicipal,
     Finding,
+    MunicipalConditions,
     RecommendMunicipal,
     ReportRectification,
     ReportViolation,
     RequestAcceptance,
     ReviewMunicipal,
     ReviewRectification,
+    Scores,
     Withdraw,
 )
 from domain.effects import Effect
 from domain.rules import DecisionRefused, allowed_actions
 from domain.stages import DISTRICT_LEVEL_STAGES, MUNICIPAL_LEVEL_STAGES, Level, Stage
-from domain.state import ProjectState
+from domain.state import HistoryEntry, ProjectState
 from domain.timers import advance_time, next_wakeup
 from tests.domain.conftest import (
     DISTRICT_BUREAU,
     MUNICIPAL_BUREAU,
     OPERATOR,
     OTHER_DISTRICT_BUREAU,
+    OTHER_UNIT,
     REGISTERED_AT,
     UNIT,
     all_conditions,
@@ -38,31 +55,106 @@ from tests.domain.conftest import (
     decide,
     make_state,
     notifications,
-    scores,
 )
 
-ACTORS = [UNIT, OPERATOR, DISTRICT_BUREAU, OTHER_DISTRICT_BUREAU, MUNICIPAL_BUREAU]
-DECISIONS: list[Decision] = [
-    RequestAcceptance(),
-    DecideAcceptance(passed=True),
-    DecideAcceptance(passed=False, note="资料不全"),
-    Withdraw(reason="放弃"),
-    EvaluateDistrict(meets_conditions=True),
-    EvaluateDistrict(meets_conditions=False),
-    ApplyMunicipal(conditions=all_conditions()),
-    RecommendMunicipal(recommend=True),
-    RecommendMunicipal(recommend=False),
-    EvaluateMunicipal(passed=True, scores=scores()),
-    EvaluateMunicipal(passed=False, scores=scores(30)),
-    ReviewMunicipal(passed=True, scores=scores()),
-    ReviewMunicipal(passed=False, scores=scores(30)),
-    ReportRectification(report="整改完成"),
-    ReviewRectification(passed=True),
-    ReviewRectification(passed=False),
-    ReportViolation(scope="district", finding=Finding.FALSE_MATERIAL),
-    ReportViolation(scope="municipal", finding=Finding.SERIOUS_VIOLATION),
-]
-ANY_MOVE = st.tuples(st.sampled_from(ACTORS), st.sampled_from(DECISIONS))
+ACTORS = [UNIT, OPERATOR, DISTRICT_BUREAU, OTHER_DISTRICT_BUREAU, MUNICIPAL_BUREAU, OTHER_UNIT]
+# The project's own actor of each role, to ask what each role may do now.
+OWN = {a.role: a for a in (UNIT, OPERATOR, DISTRICT_BUREAU, MUNICIPAL_BUREAU)}
+
+# Written out by hand from DOMAIN.md §2, §5, §6 (not taken from domain.rules).
+ROLES: dict[Action, set[Role]] = {
+    Action.REQUEST_ACCEPTANCE: {Role.UNIT, Role.OPERATOR},
+    Action.DECIDE_ACCEPTANCE: {Role.DISTRICT_BUREAU},
+    Action.WITHDRAW: {Role.UNIT},
+    Action.EVALUATE_DISTRICT: {Role.DISTRICT_BUREAU},
+    Action.APPLY_MUNICIPAL: {Role.UNIT},
+    Action.RECOMMEND_MUNICIPAL: {Role.DISTRICT_BUREAU},
+    Action.EVALUATE_MUNICIPAL: {Role.MUNICIPAL_BUREAU},
+    Action.REVIEW_MUNICIPAL: {Role.MUNICIPAL_BUREAU},
+    Action.REPORT_RECTIFICATION: {Role.UNIT},
+    Action.REVIEW_RECTIFICATION: {Role.MUNICIPAL_BUREAU},
+    Action.REPORT_VIOLATION: {Role.DISTRICT_BUREAU, Role.MUNICIPAL_BUREAU},
+}
+LIVE = set(Stage) - {Stage.WITHDRAWN, Stage.REJECTED, Stage.CANCELLED, Stage.REVOKED}
+STAGES: dict[Action, set[Stage]] = {
+    Action.REQUEST_ACCEPTANCE: {Stage.BUILDING},
+    Action.DECIDE_ACCEPTANCE: {Stage.ACCEPTANCE},
+    Action.WITHDRAW: {Stage.BUILDING, Stage.ACCEPTANCE},
+    Action.EVALUATE_DISTRICT: {
+        Stage.DISTRICT_NAMED,
+        Stage.MUNICIPAL_RECOMMENDATION,
+        Stage.MUNICIPAL_EVALUATION,
+    },
+    Action.APPLY_MUNICIPAL: {Stage.DISTRICT_NAMED},
+    Action.RECOMMEND_MUNICIPAL: {Stage.MUNICIPAL_RECOMMENDATION},
+    Action.EVALUATE_MUNICIPAL: {Stage.MUNICIPAL_EVALUATION},
+    Action.REVIEW_MUNICIPAL: {Stage.MUNICIPAL_NAMED},
+    Action.REPORT_RECTIFICATION: {Stage.RECTIFICATION},
+    Action.REVIEW_RECTIFICATION: {Stage.RECTIFICATION},
+    Action.REPORT_VIOLATION: LIVE,
+}
+# What a refusal for timing or body says (the decision itself is allowed in this stage).
+TIMING_OR_BODY = (
+    "尚未到期",  # an evaluation or review not due yet
+    "暂不能复评",  # a rectification review before the deadline or a report
+    "整改期届满",  # an early rectification review that fails it
+    "不满足第七条",  # unmet municipal conditions
+    "整改报告，不能再提交",  # too many rectification reports
+    "只能由其撤消",  # a violation at the other bureau's level
+    "尚无市级命名或市级申请",  # a municipal violation with nothing municipal to end
+)
+
+SCORES = st.builds(
+    Scores,
+    operation=st.floats(0, 100),
+    capability=st.floats(0, 100),
+    effectiveness=st.floats(0, 100),
+)
+NOTE = st.none() | st.sampled_from(["意见", "经核查"])
+BODIES: dict[Action, st.SearchStrategy[Decision]] = {
+    Action.REQUEST_ACCEPTANCE: st.builds(RequestAcceptance, note=NOTE),
+    Action.DECIDE_ACCEPTANCE: st.just(DecideAcceptance(passed=True))
+    | st.just(DecideAcceptance(passed=False, note="资料不全")),
+    Action.WITHDRAW: st.builds(Withdraw, reason=st.sampled_from(["放弃", "场地调整"])),
+    Action.EVALUATE_DISTRICT: st.builds(EvaluateDistrict, meets_conditions=st.booleans()),
+    Action.APPLY_MUNICIPAL: st.builds(
+        ApplyMunicipal,
+        conditions=st.builds(
+            MunicipalConditions,
+            governance=st.booleans(),
+            steady_service=st.booleans(),
+            leading_capability=st.booleans(),
+            replicable_practice=st.booleans(),
+        ),
+    ),
+    Action.RECOMMEND_MUNICIPAL: st.builds(RecommendMunicipal, recommend=st.booleans(), note=NOTE),
+    Action.EVALUATE_MUNICIPAL: st.builds(
+        EvaluateMunicipal, passed=st.booleans(), scores=SCORES, note=NOTE
+    ),
+    Action.REVIEW_MUNICIPAL: st.builds(ReviewMunicipal, passed=st.booleans(), scores=SCORES),
+    Action.REPORT_RECTIFICATION: st.integers(1, 800).map(
+        lambda n: ReportRectification(report="整改" * n)
+    ),
+    Action.REVIEW_RECTIFICATION: st.builds(ReviewRectification, passed=st.booleans()),
+    Action.REPORT_VIOLATION: st.builds(
+        ReportViolation,
+        scope=st.sampled_from(["district", "municipal"]),
+        finding=st.sampled_from(Finding),
+    ),
+}
+# Decisions that end the process or a level are kept rare, so walks get far.
+ENDING = {Action.WITHDRAW, Action.REPORT_VIOLATION}
+# Onward moves mostly pass, so walks reach the municipal stages; the rest vary as above.
+ONWARD_BODIES = {
+    **BODIES,
+    Action.EVALUATE_DISTRICT: st.just(EvaluateDistrict(meets_conditions=True)),
+    Action.APPLY_MUNICIPAL: st.just(ApplyMunicipal(conditions=all_conditions()))
+    | BODIES[Action.APPLY_MUNICIPAL],
+    Action.RECOMMEND_MUNICIPAL: st.builds(RecommendMunicipal, recommend=st.just(True), note=NOTE),
+    Action.EVALUATE_MUNICIPAL: st.builds(
+        EvaluateMunicipal, passed=st.just(True), scores=SCORES, note=NOTE
+    ),
+}
 
 
 def _check_invariants(state: ProjectState) -> None:
@@ -92,55 +184,155 @@ def _check_invariants(state: ProjectState) -> None:
         assert all(wake <= t.due_at for t in state.tasks if not t.escalated)
 
 
-def _ends(decision: Decision) -> bool:
-    """Whether a decision ends the process or a level (kept rare so walks get far)."""
-    return isinstance(decision, ReportViolation | Withdraw) or (
-        isinstance(decision, EvaluateDistrict) and not decision.meets_conditions
-    )
+def _check_refusal(
+    state: ProjectState, actor: Actor, decision: Decision, refusal: DecisionRefused
+) -> str:
+    """The message says why (the first reason that applies), then what is possible now."""
+    action, stage = decision.action, state.stage
+    reason, _, possible = refusal.message.partition("。当前")
+    if stage.is_end:
+        assert reason == f"项目已结束（{stage.label}），不再接受任何决定"
+        why = "ended"
+    elif actor.role not in ROLES[action]:
+        assert reason.startswith(f"“{action.label}”只能由")
+        assert all(role.label in reason for role in ROLES[action])
+        assert reason.endswith(f"当前身份为{actor.role.label}")
+        why = "role"
+    elif actor == OTHER_DISTRICT_BUREAU:
+        assert reason.endswith("区市场监管局只能处理本区项目")
+        why = "district"
+    elif actor == OTHER_UNIT:
+        assert reason == "实施单位只能处理本单位的项目"
+        why = "unit"
+    elif stage not in STAGES[action]:
+        assert reason == f"项目当前阶段为“{stage.label}”，不能执行“{action.label}”"
+        why = "stage"
+    else:
+        assert any(marker in reason for marker in TIMING_OR_BODY), reason
+        if isinstance(decision, ApplyMunicipal):
+            assert all(label in reason for label in decision.conditions.unmet())
+        why = "timing or body"
+    open_to = {role: allowed_actions(state, own) for role, own in OWN.items()}
+    if any(open_to.values()):
+        assert possible.startswith("可执行：")
+        for role, actions in open_to.items():
+            for allowed in actions:
+                assert f"{allowed.label}（{allowed.value}）" in possible
+            assert (role.label in possible) == bool(actions)
+    else:
+        assert possible == "没有可执行的决定"
+    assert refusal.allowed == allowed_actions(state, actor)
+    return why
 
 
-def _allowed_moves(state: ProjectState) -> list[tuple[Actor, Decision]]:
-    moves: list[tuple[Actor, Decision]] = []
-    for actor in ACTORS:
-        allowed = allowed_actions(state, actor)
-        moves += [(actor, d) for d in DECISIONS if d.action in allowed]
-    return moves
+def _check_growth(before: list[HistoryEntry], before_seq: int, state: ProjectState) -> None:
+    """Events are only appended, numbered one after another, up to the state's number."""
+    assert state.seq >= before_seq
+    assert state.history[: len(before)] == before
+    added = state.history[len(before) :]
+    assert [e.seq for e in added] == list(range(before_seq + 1, state.seq + 1))
 
 
-@settings(max_examples=150, deadline=None)
-@given(data=st.data(), length=st.integers(1, 40))
-def test_random_walks_keep_the_invariants(data: st.DataObject, length: int) -> None:
+def _round_trip(state: ProjectState) -> ProjectState:
+    """What continue-as-new hands the next run: the state through JSON."""
+    copy = ProjectState.model_validate_json(state.model_dump_json())
+    assert copy == state
+    assert copy.model_dump() == state.model_dump()
+    return copy
+
+
+def _moves(state: ProjectState, onward: bool) -> list[tuple[Actor, Action]]:
+    return [
+        (actor, action)
+        for actor in ACTORS
+        for action in allowed_actions(state, actor)
+        if not (onward and action in ENDING)
+    ]
+
+
+# What the walks reached, over all examples of one run (see the test at the end).
+REACHED: Counter[str] = Counter()
+
+
+def _endings(state: ProjectState) -> list[tuple[Actor, Decision]]:
+    """The decisions that would end the process or a level now, each once."""
+    candidates: list[tuple[Actor, Decision]] = [
+        (UNIT, Withdraw(reason="放弃")),
+        (DISTRICT_BUREAU, EvaluateDistrict(meets_conditions=False)),
+        (DISTRICT_BUREAU, ReportViolation(scope="district", finding=Finding.FALSE_MATERIAL)),
+        (MUNICIPAL_BUREAU, ReportViolation(scope="municipal", finding=Finding.FALSE_DATA)),
+    ]
+    return [(a, d) for a, d in candidates if d.action in allowed_actions(state, a)]
+
+
+def walk(data: st.DataObject, length: int) -> None:
     state = make_state()
     now = REGISTERED_AT
     keys: list[str] = []
     for _ in range(length):
         now += timedelta(days=data.draw(st.integers(0, 400)))
+        history = list(state.history)
+        seq = state.seq
         before_names = [n.model_copy(deep=True) for n in state.names]
         effects: list[Effect] = advance_time(state, now)
         assert_names_only_appended(before_names, state.names)
+        _check_growth(history, seq, state)
         keys += [n.key for n in notifications(effects)]
-        moves = _allowed_moves(state)
-        onward = [m for m in moves if not _ends(m[1])]
+        state = _round_trip(state)
+        onward = _moves(state, onward=True)
         roll = data.draw(st.integers(0, 19))
-        if roll > 2 and not onward:
+        if roll > 3 and not onward:
             _check_invariants(state)
             continue  # nothing to decide yet: let time pass
-        if roll > 2:
-            actor, decision = data.draw(st.sampled_from(onward))
-        elif moves and roll > 0:
-            actor, decision = data.draw(st.sampled_from(moves))
+        if roll > 3:
+            actor, action = data.draw(st.sampled_from(onward))
+            decision = data.draw(ONWARD_BODIES[action])
+        elif roll == 3 and (endings := _endings(state)):
+            actor, decision = data.draw(st.sampled_from(endings))
+        elif roll > 1 and (anything := _moves(state, onward=False)):
+            # An allowed decision with any body: some must still be refused.
+            actor, action = data.draw(st.sampled_from(anything))
+            decision = data.draw(BODIES[action])
         else:
-            actor, decision = data.draw(ANY_MOVE)
+            actor = data.draw(st.sampled_from(ACTORS))
+            decision = data.draw(st.sampled_from(list(BODIES)).flatmap(BODIES.__getitem__))
         allowed = decision.action in allowed_actions(state, actor)
         before = state.model_dump()
+        history = list(state.history)
+        seq = state.seq
         before_names = [n.model_copy(deep=True) for n in state.names]
         try:
             effects = decide(state, actor, decision, now)
-        except DecisionRefused:
+        except DecisionRefused as refusal:
             assert state.model_dump() == before
+            REACHED["refused: " + _check_refusal(state, actor, decision, refusal)] += 1
         else:
             assert allowed
+            REACHED[f"taken: {decision.action.value}"] += 1
+            REACHED[f"stage: {state.stage.value}"] += 1
+            assert state.seq == seq + 1
             assert_names_only_appended(before_names, state.names)
             keys += [n.key for n in notifications(effects)]
+        _check_growth(history, seq, state)
+        state = _round_trip(state)
         _check_invariants(state)
     assert len(keys) == len(set(keys))
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data(), length=st.integers(1, 40))
+def test_random_walks_keep_the_invariants(data: st.DataObject, length: int) -> None:
+    walk(data, length)
+
+
+def test_walks_reach_every_decision_stage_and_refusal() -> None:
+    # The same walks, derandomized so this does not depend on the seed: together they take
+    # every decision, enter every stage and meet every reason for a refusal (a walk that never
+    # got somewhere would check nothing there).
+    REACHED.clear()
+    walks = given(data=st.data(), length=st.integers(1, 40))(walk)
+    settings(max_examples=150, deadline=None, derandomize=True, database=None)(walks)()
+    expected = {f"taken: {a.value}" for a in Action} | {f"stage: {s.value}" for s in Stage}
+    reasons = ("ended", "role", "district", "unit", "stage", "timing or body")
+    expected |= {f"refused: {why}" for why in reasons}
+    assert expected - set(REACHED) == set()
