@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 from typing import Any
 
+from api.actions import ACTION_FIELD_LABELS
 from api.schemas import FieldProblem
 from domain.decisions import Finding
 from domain.elements import ELEMENT_LABELS
@@ -40,19 +41,7 @@ FIELD_LABELS = {
     "systems_and_resources": "制度与资源保障",
     "district_named_on": "区级命名日期",
     "municipal_named_on": "市级命名日期",
-    "note": "备注",
-    "passed": "是否通过",
-    "reason": "原因",
-    "meets_conditions": "是否仍符合基本条件",
-    "conditions": "市级命名条件",
-    "recommend": "是否推荐",
-    "scores": "评分",
-    "operation": "运行情况",
-    "capability": "服务能力",
-    "effectiveness": "服务成效",
-    "report": "整改报告",
-    "scope": "认定范围",
-    "finding": "认定事实",
+    **ACTION_FIELD_LABELS,  # the fields of the action bodies, declared with them
     "stage": "阶段",
     "level": "级别",
     "limit": "每页条数",

@@ -6,27 +6,15 @@ database could not store.
 """
 
 from datetime import UTC, date, datetime
-from typing import Any, Literal
+from types import new_class
+from typing import Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.config import JsonDict
 
 from api import examples
 from domain.actors import Role
-from domain.decisions import (
-    Action,
-    ApplyMunicipal,
-    DecideAcceptance,
-    EvaluateDistrict,
-    EvaluateMunicipal,
-    RecommendMunicipal,
-    ReportRectification,
-    ReportViolation,
-    RequestAcceptance,
-    ReviewMunicipal,
-    ReviewRectification,
-    Withdraw,
-)
+from domain.decisions import DECISION_TYPES, Action
 from domain.durations import local_date
 from domain.elements import Element
 from domain.project import BasicConditions, ImportedNaming, ProjectSpec, ProjectType
@@ -132,48 +120,20 @@ def _without_action(schema: JsonDict) -> None:
 _BODY = ConfigDict(json_schema_extra=_without_action)
 
 
-class RequestAcceptanceBody(PlainText, RequestAcceptance):
-    model_config = _BODY
+def _api_body(body: type[BaseModel]) -> type[BaseModel]:
+    """`XBody`: the domain's body `X` as a request takes it, plain text only."""
+    name = f"{body.__name__}Body"
+
+    def namespace(ns: dict[str, Any]) -> None:
+        ns.update(model_config=_BODY, __module__=__name__, __qualname__=name)
+
+    return cast(type[BaseModel], new_class(name, (PlainText, body), exec_body=namespace))
 
 
-class DecideAcceptanceBody(PlainText, DecideAcceptance):
-    model_config = _BODY
-
-
-class WithdrawBody(PlainText, Withdraw):
-    model_config = _BODY
-
-
-class EvaluateDistrictBody(PlainText, EvaluateDistrict):
-    model_config = _BODY
-
-
-class ApplyMunicipalBody(PlainText, ApplyMunicipal):
-    model_config = _BODY
-
-
-class RecommendMunicipalBody(PlainText, RecommendMunicipal):
-    model_config = _BODY
-
-
-class EvaluateMunicipalBody(PlainText, EvaluateMunicipal):
-    model_config = _BODY
-
-
-class ReviewMunicipalBody(PlainText, ReviewMunicipal):
-    model_config = _BODY
-
-
-class ReportRectificationBody(PlainText, ReportRectification):
-    model_config = _BODY
-
-
-class ReviewRectificationBody(PlainText, ReviewRectification):
-    model_config = _BODY
-
-
-class ReportViolationBody(PlainText, ReportViolation):
-    model_config = _BODY
+# Each action's request body, derived from its domain body (domain.decisions).
+ACTION_BODIES: dict[Action, type[BaseModel]] = {
+    action: _api_body(body) for action, body in DECISION_TYPES.items()
+}
 
 
 # --- responses --------------------------------------------------------------------------------
@@ -373,21 +333,6 @@ class HealthRead(BaseModel):
     status: Literal["ok", "unavailable"]
     database: Literal["ok", "unavailable"]
     temporal: Literal["ok", "unavailable"]
-
-
-ACTION_BODIES: dict[Action, type[BaseModel]] = {
-    Action.REQUEST_ACCEPTANCE: RequestAcceptanceBody,
-    Action.DECIDE_ACCEPTANCE: DecideAcceptanceBody,
-    Action.WITHDRAW: WithdrawBody,
-    Action.EVALUATE_DISTRICT: EvaluateDistrictBody,
-    Action.APPLY_MUNICIPAL: ApplyMunicipalBody,
-    Action.RECOMMEND_MUNICIPAL: RecommendMunicipalBody,
-    Action.EVALUATE_MUNICIPAL: EvaluateMunicipalBody,
-    Action.REVIEW_MUNICIPAL: ReviewMunicipalBody,
-    Action.REPORT_RECTIFICATION: ReportRectificationBody,
-    Action.REVIEW_RECTIFICATION: ReviewRectificationBody,
-    Action.REPORT_VIOLATION: ReportViolationBody,
-}
 
 
 # --- notification contacts (qis contacts, /v1/contacts) ---------------------------------------

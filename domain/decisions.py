@@ -1,46 +1,19 @@
-"""The decisions people take (API.md "Actions"), one typed body each."""
+"""The decisions people take (API.md "Actions"), one typed body each.
+
+What an action is (label, roles, stages, task) is declared in domain.actions; this module holds
+the body each action carries, and derives its tables from the two.
+"""
 
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from domain.actions import ACTION_SPECS
+from domain.actions import Action as Action  # re-exported: the public home of Action
 from domain.actors import Actor
 
 Note = Annotated[str | None, Field(default=None, max_length=2000, description="备注")]
-
-
-class Action(StrEnum):
-    REQUEST_ACCEPTANCE = "request-acceptance"
-    DECIDE_ACCEPTANCE = "decide-acceptance"
-    WITHDRAW = "withdraw"
-    EVALUATE_DISTRICT = "evaluate-district"
-    APPLY_MUNICIPAL = "apply-municipal"
-    RECOMMEND_MUNICIPAL = "recommend-municipal"
-    EVALUATE_MUNICIPAL = "evaluate-municipal"
-    REVIEW_MUNICIPAL = "review-municipal"
-    REPORT_RECTIFICATION = "report-rectification"
-    REVIEW_RECTIFICATION = "review-rectification"
-    REPORT_VIOLATION = "report-violation"
-
-    @property
-    def label(self) -> str:
-        return ACTION_LABELS[self]
-
-
-ACTION_LABELS: dict[Action, str] = {
-    Action.REQUEST_ACCEPTANCE: "申请验收",
-    Action.DECIDE_ACCEPTANCE: "验收结论",
-    Action.WITHDRAW: "撤回申请",
-    Action.EVALUATE_DISTRICT: "区级定期评估",
-    Action.APPLY_MUNICIPAL: "申请市级命名",
-    Action.RECOMMEND_MUNICIPAL: "区局推荐意见",
-    Action.EVALUATE_MUNICIPAL: "市级命名评估",
-    Action.REVIEW_MUNICIPAL: "市级三年评估",
-    Action.REPORT_RECTIFICATION: "提交整改报告",
-    Action.REVIEW_RECTIFICATION: "整改复评",
-    Action.REPORT_VIOLATION: "违规认定（第十条）",
-}
 
 
 class Scores(BaseModel):
@@ -172,19 +145,20 @@ Decision = Annotated[
     Field(discriminator="action"),
 ]
 
-DECISION_TYPES: dict[Action, type[_Body]] = {
-    Action.REQUEST_ACCEPTANCE: RequestAcceptance,
-    Action.DECIDE_ACCEPTANCE: DecideAcceptance,
-    Action.WITHDRAW: Withdraw,
-    Action.EVALUATE_DISTRICT: EvaluateDistrict,
-    Action.APPLY_MUNICIPAL: ApplyMunicipal,
-    Action.RECOMMEND_MUNICIPAL: RecommendMunicipal,
-    Action.EVALUATE_MUNICIPAL: EvaluateMunicipal,
-    Action.REVIEW_MUNICIPAL: ReviewMunicipal,
-    Action.REPORT_RECTIFICATION: ReportRectification,
-    Action.REVIEW_RECTIFICATION: ReviewRectification,
-    Action.REPORT_VIOLATION: ReportViolation,
-}
+
+def _decision_types() -> dict[Action, type[_Body]]:
+    """Each action's body, read from the Decision union, in Action's order."""
+    [union, _] = get_args(Decision)
+    bodies: dict[Action, type[_Body]] = {
+        body.model_fields["action"].default: body for body in get_args(union)
+    }
+    if set(bodies) != set(Action):
+        raise ValueError(f"Decision lacks a body for {set(Action) - set(bodies)}")
+    return {action: bodies[action] for action in Action}
+
+
+DECISION_TYPES: dict[Action, type[_Body]] = _decision_types()
+ACTION_LABELS: dict[Action, str] = {action: spec.label for action, spec in ACTION_SPECS.items()}
 
 
 class DecisionRequest(BaseModel):

@@ -1,5 +1,6 @@
 """Who may take which decision in which stage (DOMAIN.md §2, §5, §6), and why not."""
 
+from domain.actions import ACTION_SPECS
 from domain.actors import Actor, Role
 from domain.decisions import (
     Action,
@@ -14,40 +15,13 @@ from domain.durations import local_date
 from domain.stages import END_STAGES, MUNICIPAL_LEVEL_STAGES, Stage
 from domain.state import MAX_RECTIFICATION_REPORTS, ProjectState, TaskKind
 
-ACTION_ROLES: dict[Action, frozenset[Role]] = {
-    Action.REQUEST_ACCEPTANCE: frozenset({Role.UNIT, Role.OPERATOR}),
-    Action.DECIDE_ACCEPTANCE: frozenset({Role.DISTRICT_BUREAU}),
-    Action.WITHDRAW: frozenset({Role.UNIT}),
-    Action.EVALUATE_DISTRICT: frozenset({Role.DISTRICT_BUREAU}),
-    Action.APPLY_MUNICIPAL: frozenset({Role.UNIT}),
-    Action.RECOMMEND_MUNICIPAL: frozenset({Role.DISTRICT_BUREAU}),
-    Action.EVALUATE_MUNICIPAL: frozenset({Role.MUNICIPAL_BUREAU}),
-    Action.REVIEW_MUNICIPAL: frozenset({Role.MUNICIPAL_BUREAU}),
-    Action.REPORT_RECTIFICATION: frozenset({Role.UNIT}),
-    Action.REVIEW_RECTIFICATION: frozenset({Role.MUNICIPAL_BUREAU}),
-    Action.REPORT_VIOLATION: frozenset({Role.DISTRICT_BUREAU, Role.MUNICIPAL_BUREAU}),
-}
+# Derived from the declarations (domain.actions); the checks below read these.
+ACTION_ROLES: dict[Action, frozenset[Role]] = {a: spec.roles for a, spec in ACTION_SPECS.items()}
+ACTION_STAGES: dict[Action, frozenset[Stage]] = {a: spec.stages for a, spec in ACTION_SPECS.items()}
 
-_LIVE = frozenset(Stage) - END_STAGES
 _MUNICIPAL_MATTERS = MUNICIPAL_LEVEL_STAGES | {
     Stage.MUNICIPAL_RECOMMENDATION,
     Stage.MUNICIPAL_EVALUATION,
-}
-
-ACTION_STAGES: dict[Action, frozenset[Stage]] = {
-    Action.REQUEST_ACCEPTANCE: frozenset({Stage.BUILDING}),
-    Action.DECIDE_ACCEPTANCE: frozenset({Stage.ACCEPTANCE}),
-    Action.WITHDRAW: frozenset({Stage.BUILDING, Stage.ACCEPTANCE}),
-    Action.EVALUATE_DISTRICT: frozenset(
-        {Stage.DISTRICT_NAMED, Stage.MUNICIPAL_RECOMMENDATION, Stage.MUNICIPAL_EVALUATION}
-    ),
-    Action.APPLY_MUNICIPAL: frozenset({Stage.DISTRICT_NAMED}),
-    Action.RECOMMEND_MUNICIPAL: frozenset({Stage.MUNICIPAL_RECOMMENDATION}),
-    Action.EVALUATE_MUNICIPAL: frozenset({Stage.MUNICIPAL_EVALUATION}),
-    Action.REVIEW_MUNICIPAL: frozenset({Stage.MUNICIPAL_NAMED}),
-    Action.REPORT_RECTIFICATION: frozenset({Stage.RECTIFICATION}),
-    Action.REVIEW_RECTIFICATION: frozenset({Stage.RECTIFICATION}),
-    Action.REPORT_VIOLATION: _LIVE,
 }
 
 

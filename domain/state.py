@@ -1,64 +1,22 @@
 """The state one project's process carries, across continue-as-new, for its whole life."""
 
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, computed_field
 
+from domain.actions import Action
+from domain.actions import TaskKind as TaskKind  # re-exported: the public home of TaskKind
 from domain.actors import Actor, Role
-from domain.decisions import Action
 from domain.naming import district_project_name
 from domain.policy import Policy
 from domain.project import ProjectSpec
 from domain.stages import Level, Stage
 
-
-class TaskKind(StrEnum):
-    ACCEPTANCE = "acceptance"
-    DISTRICT_EVALUATION = "district_evaluation"
-    MUNICIPAL_RECOMMENDATION = "municipal_recommendation"
-    MUNICIPAL_EVALUATION = "municipal_evaluation"
-    MUNICIPAL_REVIEW = "municipal_review"
-    RECTIFICATION_REVIEW = "rectification_review"
-
-    @property
-    def label(self) -> str:
-        return TASK_LABELS[self]
-
-    @property
-    def action(self) -> Action:
-        return TASK_ACTIONS[self]
-
-    @property
-    def role(self) -> Role:
-        return TASK_ROLES[self]
-
-
-TASK_LABELS: dict[TaskKind, str] = {
-    TaskKind.ACCEPTANCE: "项目验收",
-    TaskKind.DISTRICT_EVALUATION: "区级项目定期评估",
-    TaskKind.MUNICIPAL_RECOMMENDATION: "市级命名申请推荐",
-    TaskKind.MUNICIPAL_EVALUATION: "市级命名评估",
-    TaskKind.MUNICIPAL_REVIEW: "市级项目三年评估",
-    TaskKind.RECTIFICATION_REVIEW: "整改复评",
-}
-TASK_ACTIONS: dict[TaskKind, Action] = {
-    TaskKind.ACCEPTANCE: Action.DECIDE_ACCEPTANCE,
-    TaskKind.DISTRICT_EVALUATION: Action.EVALUATE_DISTRICT,
-    TaskKind.MUNICIPAL_RECOMMENDATION: Action.RECOMMEND_MUNICIPAL,
-    TaskKind.MUNICIPAL_EVALUATION: Action.EVALUATE_MUNICIPAL,
-    TaskKind.MUNICIPAL_REVIEW: Action.REVIEW_MUNICIPAL,
-    TaskKind.RECTIFICATION_REVIEW: Action.REVIEW_RECTIFICATION,
-}
-TASK_ROLES: dict[TaskKind, Role] = {
-    TaskKind.ACCEPTANCE: Role.DISTRICT_BUREAU,
-    TaskKind.DISTRICT_EVALUATION: Role.DISTRICT_BUREAU,
-    TaskKind.MUNICIPAL_RECOMMENDATION: Role.DISTRICT_BUREAU,
-    TaskKind.MUNICIPAL_EVALUATION: Role.MUNICIPAL_BUREAU,
-    TaskKind.MUNICIPAL_REVIEW: Role.MUNICIPAL_BUREAU,
-    TaskKind.RECTIFICATION_REVIEW: Role.MUNICIPAL_BUREAU,
-}
+# Derived from the declarations (domain.actions): each task kind and the action answering it.
+TASK_LABELS: dict[TaskKind, str] = {kind: kind.label for kind in TaskKind}
+TASK_ACTIONS: dict[TaskKind, Action] = {kind: kind.action for kind in TaskKind}
+TASK_ROLES: dict[TaskKind, Role] = {kind: kind.role for kind in TaskKind}
 
 
 class Task(BaseModel):

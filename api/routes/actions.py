@@ -7,18 +7,17 @@ from typing import Annotated, Any, cast
 from fastapi import APIRouter, Body, Depends
 from pydantic import BaseModel
 
+from api.actions import ACTION_DOCS
 from api.auth import CallerDep, require_roles
 from api.deps import SessionDep, SessionsDep, TemporalDep
 from api.errors import NotFound
-from api.examples import ACTIONS
 from api.openapi import IdempotencyKey, error_responses
 from api.schemas import ACTION_BODIES, ProjectRead
 from api.services.decisions import take_decision
 from api.services.projects import load_project
 from api.services.tokens import Caller
 from db import tables
-from domain.decisions import Action
-from domain.rules import ACTION_ROLES
+from domain.actions import Action
 
 router = APIRouter(prefix="/v1/projects", tags=["决定"])
 
@@ -32,7 +31,7 @@ LATER = {
 
 def _target(action: Action) -> Callable[..., Awaitable[tuple[Caller, tables.Project]]]:
     """A dependency: the caller (role checked: 403) and the project (404, scope 403)."""
-    allowed = require_roles(*sorted(ACTION_ROLES[action]), what=action.label)
+    allowed = require_roles(*sorted(action.spec.roles), what=action.label)
 
     async def dependency(
         project_id: str, session: SessionDep, caller: Annotated[Caller, Depends(allowed)]
@@ -46,8 +45,9 @@ def _target(action: Action) -> Callable[..., Awaitable[tuple[Caller, tables.Proj
 
 
 def _add_route(action: Action) -> None:
-    roles = "、".join(r.label for r in sorted(ACTION_ROLES[action]))
-    required = action is not Action.REQUEST_ACCEPTANCE
+    doc = ACTION_DOCS[action]
+    roles = "、".join(r.label for r in sorted(doc.spec.roles))
+    required = doc.body_required
     Target = Annotated[tuple[Caller, tables.Project], Depends(_target(action))]
 
     async def endpoint(
@@ -73,7 +73,7 @@ def _add_route(action: Action) -> None:
     body_type: Any = ACTION_BODIES[action]
     annotation: Any = Annotated[
         body_type if required else body_type | None,
-        Body(openapi_examples=cast(Any, ACTIONS[action])),
+        Body(openapi_examples=cast(Any, dict(doc.examples))),
     ]
     signature = inspect.signature(endpoint)
     parameters = [
