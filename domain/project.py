@@ -58,14 +58,44 @@ class ServiceItem(BaseModel):
     title: ShortText
 
 
+class Condition(BaseModel):
+    """One basic condition: whether it is met, and the evidence for that (a short text)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    met: bool
+    evidence: Annotated[str, Field(max_length=500)] = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_boolean(cls, value: object) -> object:
+        # Bodies and stored states of the first release give a bare yes/no.
+        if isinstance(value, bool):
+            return {"met": value}
+        if isinstance(value, dict | Condition):
+            return value
+        raise ValueError("应为布尔值（true/false），或含 met（是否满足）与 evidence（依据）的对象")
+
+
+CONDITION_LABELS = {
+    "plan_fit": "符合本区产业规划、服务对象明确",
+    "five_element_capability": "具备五要素服务能力",
+    "systems_and_resources": "具备工作制度、服务流程及资金、人员、技术、场地等保障",
+}
+
+
 class BasicConditions(BaseModel):
-    """Art. 5: the three basic conditions, each declared yes or no."""
+    """Art. 5: the three basic conditions, each met or not, with its evidence."""
 
     model_config = ConfigDict(extra="forbid")
 
-    plan_fit: bool
-    five_element_capability: bool
-    systems_and_resources: bool
+    plan_fit: Condition
+    five_element_capability: Condition
+    systems_and_resources: Condition
+
+    def unmet(self) -> list[str]:
+        """The Chinese labels of the conditions not met, in the regulation's order."""
+        return [label for field, label in CONDITION_LABELS.items() if not getattr(self, field).met]
 
 
 class ProjectSpec(BaseModel):
@@ -89,15 +119,27 @@ class ProjectSpec(BaseModel):
 
 
 class ImportedNaming(BaseModel):
-    """Dates on which an already named project got its names (for import)."""
+    """Dates on which an already named project got its names (for import), and when it was
+    last evaluated at each level, if it was."""
 
     model_config = ConfigDict(extra="forbid")
 
     district_named_on: date
     municipal_named_on: date | None = None
+    district_last_evaluated_on: date | None = None
+    municipal_last_evaluated_on: date | None = None
 
     @model_validator(mode="after")
     def _order(self) -> "ImportedNaming":
         if self.municipal_named_on and self.municipal_named_on < self.district_named_on:
             raise ValueError("市级命名日期不能早于区级命名日期")
+        if self.district_last_evaluated_on and self.district_last_evaluated_on < (
+            self.district_named_on
+        ):
+            raise ValueError("区级最近评估日期不能早于区级命名日期")
+        if self.municipal_last_evaluated_on:
+            if self.municipal_named_on is None:
+                raise ValueError("未给出市级命名日期时不能给出市级最近评估日期")
+            if self.municipal_last_evaluated_on < self.municipal_named_on:
+                raise ValueError("市级最近评估日期不能早于市级命名日期")
         return self

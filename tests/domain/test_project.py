@@ -24,7 +24,7 @@ def test_api_md_example_body_is_valid() -> None:
     assert spec.type is ProjectType.INDUSTRY
     assert spec.focus == "生物医药"
     assert spec.service_items[0].element is Element.METROLOGY
-    assert spec.basic_conditions.plan_fit
+    assert spec.basic_conditions.plan_fit.met
 
 
 def test_make_spec_applies_overrides() -> None:
