@@ -9,15 +9,16 @@ from datetime import UTC, date, datetime
 from types import new_class
 from typing import Any, Literal, cast
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.config import JsonDict
 
 from api import examples
 from domain.actors import Role
+from domain.credit_code import shanghai_problem
 from domain.decisions import DECISION_TYPES, Action
 from domain.durations import local_date
 from domain.elements import Element
-from domain.project import BasicConditions, ImportedNaming, ProjectSpec, ProjectType
+from domain.project import BasicConditions, ImportedNaming, ProjectSpec, ProjectType, Unit
 from domain.stages import Level, Stage
 from domain.state import TaskKind
 
@@ -63,16 +64,36 @@ class PlainText(BaseModel):
 # --- requests ---------------------------------------------------------------------------------
 
 
+IMPORT_FIELDS = {
+    "district_named_on",
+    "municipal_named_on",
+    "district_last_evaluated_on",
+    "municipal_last_evaluated_on",
+}
+
+
+class UnitCreate(Unit):
+    """The implementing unit of a new project: a Shanghai unit (Art. 2)."""
+
+    @field_validator("credit_code")
+    @classmethod
+    def _shanghai_unit(cls, value: str) -> str:
+        problem = shanghai_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+
 class ProjectCreate(PlainText, ProjectSpec):
     """A project to register (API.md “Project body”)."""
 
     model_config = ConfigDict(title="登记项目", json_schema_extra={"examples": [examples.PROJECT]})
 
+    unit: UnitCreate
+
     def to_spec(self) -> ProjectSpec:
         """The domain's ProjectSpec of this body."""
-        return ProjectSpec.model_validate(
-            self.model_dump(exclude={"district_named_on", "municipal_named_on"})
-        )
+        return ProjectSpec.model_validate(self.model_dump(exclude=IMPORT_FIELDS))
 
 
 class ProjectImport(ProjectCreate):
@@ -87,18 +108,32 @@ class ProjectImport(ProjectCreate):
     municipal_named_on: date | None = Field(
         default=None, description="市级命名日期（YYYY-MM-DD），仅市级项目填写"
     )
+    district_last_evaluated_on: date | None = Field(
+        default=None,
+        description="最近一次区级定期评估的日期；不填且评估已到期的，导入后立即生成评估待办",
+    )
+    municipal_last_evaluated_on: date | None = Field(
+        default=None,
+        description="最近一次市级三年评估的日期；不填且评估已到期的，导入后立即生成评估待办",
+    )
 
     @model_validator(mode="after")
     def _dates(self) -> "ProjectImport":
         today = local_date(datetime.now(UTC))
-        for value in (self.district_named_on, self.municipal_named_on):
+        dates = (
+            ("命名日期", self.district_named_on),
+            ("命名日期", self.municipal_named_on),
+            ("最近评估日期", self.district_last_evaluated_on),
+            ("最近评估日期", self.municipal_last_evaluated_on),
+        )
+        for what, value in dates:
             if value and not EARLIEST_NAMING <= value <= LATEST_NAMING:
                 raise ValueError(
-                    f"命名日期{value.isoformat()}不合理，应在{EARLIEST_NAMING}至{LATEST_NAMING}之间"
+                    f"{what}{value.isoformat()}不合理，应在{EARLIEST_NAMING}至{LATEST_NAMING}之间"
                 )
             if value and value > today:
                 raise ValueError(
-                    f"命名日期{value.isoformat()}晚于今天（{today.isoformat()}），导入的项目应已命名"
+                    f"{what}{value.isoformat()}晚于今天（{today.isoformat()}），应为已经发生的日期"
                 )
         self.naming()
         return self
@@ -106,7 +141,10 @@ class ProjectImport(ProjectCreate):
     def naming(self) -> ImportedNaming:
         """The naming dates as the domain's ImportedNaming."""
         return ImportedNaming(
-            district_named_on=self.district_named_on, municipal_named_on=self.municipal_named_on
+            district_named_on=self.district_named_on,
+            municipal_named_on=self.municipal_named_on,
+            district_last_evaluated_on=self.district_last_evaluated_on,
+            municipal_last_evaluated_on=self.municipal_last_evaluated_on,
         )
 
 

@@ -31,7 +31,7 @@ from domain.state import ProjectState, TaskKind
 from domain.timers import advance_time, next_wakeup
 
 YEARS = 100
-CODE = "91350100M000100Y43"
+CODE = "91310115MA1H7XK2BM"
 UNIT = Actor(role=Role.UNIT, credit_code=CODE)
 DISTRICT = Actor(role=Role.DISTRICT_BUREAU, district="310115")
 CITY = Actor(role=Role.MUNICIPAL_BUREAU)

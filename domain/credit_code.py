@@ -32,3 +32,24 @@ def credit_code_problem(code: str) -> str | None:
 
 def is_valid_credit_code(code: str) -> bool:
     return credit_code_problem(code) is None
+
+
+SHANGHAI_DIVISIONS = "31"  # GB/T 2260: Shanghai's division codes begin with 31
+
+
+def shanghai_problem(code: str) -> str | None:
+    """Why `code` is not the valid code of a Shanghai unit (Art. 2 本市企事业单位), or None.
+
+    Characters 3–8 are the registering authority's division code. Applied to new input only:
+    stored projects and tokens keep loading whatever they hold (docs/regulation.md).
+    """
+    problem = credit_code_problem(code)
+    if problem:
+        return problem
+    division = code[2:8]
+    if not division.startswith(SHANGHAI_DIVISIONS):
+        return (
+            f"统一社会信用代码第3–8位为登记管理机关行政区划码，此处为“{division}”，不是上海市"
+            "（应以“31”开头）；本办法只适用于本市企事业单位"
+        )
+    return None

@@ -38,7 +38,7 @@ class Unit(BaseModel):
 
     name: ShortText
     credit_code: Annotated[
-        str, Field(description="统一社会信用代码（18位）", examples=["91350100M000100Y43"])
+        str, Field(description="统一社会信用代码（18位）", examples=["91310115MA1H7XK2BM"])
     ]
     contact: Contact
 

@@ -165,7 +165,7 @@ async def settle(client: Client, workflow_id: str, *, within: float = 15.0) -> W
         await asyncio.sleep(0.05)
 
 
-CREDIT_CODE = "91350100M000100Y43"
+CREDIT_CODE = "91310115MA1H7XK2BM"
 DISTRICT = "310115"
 
 UNIT = Actor(role=Role.UNIT, credit_code=CREDIT_CODE, label="张三")

@@ -37,7 +37,7 @@ EXAMPLES = {
         "summary": "某实施单位的 webhook（邮件发往项目联系人邮箱）",
         "value": {
             "role": "unit",
-            "credit_code": "91350100M000100Y43",
+            "credit_code": "91310115MA1H7XK2BM",
             "webhook_url": "https://unit.example.cn/qis",
         },
     },

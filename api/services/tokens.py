@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import tables
 from domain.actors import Actor, Role
-from domain.credit_code import credit_code_problem
+from domain.credit_code import shanghai_problem
 from domain.districts import DISTRICTS, district_name, is_district
 
 # A token is 43 URL-safe characters; anything much longer is not ours and is not hashed.
@@ -83,7 +83,7 @@ def check_scope(role: Role, district: str | None, credit_code: str | None) -> No
     if role is Role.UNIT:
         if not credit_code:
             raise TokenError("实施单位的凭证必须指定 --credit-code（18位统一社会信用代码）")
-        problem = credit_code_problem(credit_code)
+        problem = shanghai_problem(credit_code)
         if problem:
             raise TokenError(problem)
     elif credit_code:

@@ -69,7 +69,7 @@ async def test_token_create_list_revoke(api: Api) -> None:
 async def test_token_create_checks_the_scope(api: Api) -> None:
     db = ["--database-url", api.database_url]
     unit = await qis(
-        "token", "create", "--role", "unit", "--credit-code", "91350100M000100Y43", *db
+        "token", "create", "--role", "unit", "--credit-code", "91310115MA1H7XK2BM", *db
     )
     assert unit.exit_code == 0, unit.output
     operator = await qis("token", "create", "--role", "operator", "--label", "运营", *db)
@@ -80,7 +80,7 @@ async def test_token_create_checks_the_scope(api: Api) -> None:
         (["--role", "unit"], "--credit-code"),
         (["--role", "unit", "--credit-code", "91350100M000100Y44"], "校验位"),
         (["--role", "operator", "--district", "310115"], "不需要 --district"),
-        (["--role", "municipal_bureau", "--credit-code", "91350100M000100Y43"], "不需要"),
+        (["--role", "municipal_bureau", "--credit-code", "91310115MA1H7XK2BM"], "不需要"),
         (["--role", "mayor"], "mayor"),
     ]:
         result = await qis("token", "create", *args, *db)

@@ -64,7 +64,7 @@ async def test_acceptance_passed_names_the_project_and_tells_the_unit(
 
     names, recipients, _ = await eventually(rows, lambda r: r[2] == "district_named")
     assert names == [name.name]
-    assert recipients == ["district_bureau:310115", "unit:91350100M000100Y43"]
+    assert recipients == ["district_bureau:310115", "unit:91310115MA1H7XK2BM"]
 
 
 async def test_acceptance_failed_returns_to_building(h: Harness) -> None:

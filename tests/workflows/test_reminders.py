@@ -97,7 +97,7 @@ async def test_rectification_reminders_thirty_and_seven_days_before_the_deadline
     # Each reminder went to the unit and the municipal bureau; the review, to the bureau.
     subject = "【上海市生物医药质量基础设施集成服务项目】"
     expected = [
-        ("unit:91350100M000100Y43", f"{subject}整改期即将届满"),
+        ("unit:91310115MA1H7XK2BM", f"{subject}整改期即将届满"),
         ("municipal_bureau", f"{subject}整改期即将届满"),
     ] * 2 + [("municipal_bureau", f"{subject}整改复评到期")]
 
