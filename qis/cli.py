@@ -1,4 +1,4 @@
-"""The `qis` command: `run` and `migrate` here; other command groups register on `app`."""
+"""The `qis` command: `run`, `migrate`, `worker`, `api`, `sender` here; other groups register on `app`."""
 
 import asyncio
 import logging
@@ -62,6 +62,33 @@ def migrate() -> None:
         logging.getLogger("qis").error("%s", err)
         raise typer.Exit(1) from err
     typer.echo(f"数据库已是最新 / database is up to date: {stack.shown_url(url)}")
+
+
+def _serve_part(name: str) -> None:
+    """Run one part (`worker` or `api`) until SIGTERM or SIGINT; exit 0 once drained."""
+    from qis import processes, stack
+
+    configure_logging()
+    settings = get_settings()
+    serve = processes.serve_worker if name == "worker" else processes.serve_api
+    try:
+        asyncio.run(serve(settings))
+    except stack.StackError as err:
+        logging.getLogger("qis").error("%s", err)
+        raise typer.Exit(1) from err
+    logging.getLogger("qis").info("已停止 / stopped")
+
+
+@app.command()
+def worker() -> None:
+    """运行 Temporal worker / Run a worker against TEMPORAL_ADDRESS and DATABASE_URL."""
+    _serve_part("worker")
+
+
+@app.command()
+def api() -> None:
+    """运行 HTTP 接口与控制台 / Serve the API against TEMPORAL_ADDRESS and DATABASE_URL."""
+    _serve_part("api")
 
 
 @app.command()

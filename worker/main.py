@@ -1,6 +1,7 @@
 """The worker: the lifecycle workflow and the store activities with their database."""
 
 import logging
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
@@ -18,14 +19,20 @@ def build_worker(
     client: Client,
     session_factory: async_sessionmaker[AsyncSession],
     task_queue: str = TASK_QUEUE,
+    graceful_shutdown: timedelta = timedelta(0),
 ) -> Worker:
-    """A worker for the lifecycle on `task_queue`, its activities writing through the factory."""
+    """A worker for the lifecycle on `task_queue`, its activities writing through the factory.
+
+    On shutdown, activities in flight get `graceful_shutdown` to finish before they are
+    cancelled (and retried elsewhere: every activity is idempotent).
+    """
     store = StoreActivities(session_factory)
     return Worker(
         client,
         task_queue=task_queue,
         workflows=[ProjectLifecycle],
         activities=store.all(),
+        graceful_shutdown_timeout=graceful_shutdown,
     )
 
 

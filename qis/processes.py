@@ -1,0 +1,118 @@
+"""`qis worker` and `qis api`: one part of the system per process, for a deployment.
+
+Each connects to an existing Temporal (`TEMPORAL_ADDRESS`) and PostgreSQL (`DATABASE_URL`), so
+any number of them can run side by side; `qis run` is the all-in-one alternative. SIGTERM or
+SIGINT drains: the worker lets activities in flight finish (up to `DRAIN`), the API finishes the
+requests it holds; then the process exits 0.
+"""
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Iterator
+from datetime import timedelta
+
+import uvicorn
+
+from api.app import create_app
+from db.engine import make_engine, make_session_factory
+from qis.settings import Settings
+from qis.stack import TEMPORAL_READY_TIMEOUT, StackError, connect_when_ready
+from worker.main import build_worker
+
+log = logging.getLogger("qis")
+DRAIN = timedelta(seconds=30)
+
+
+def _required(settings: Settings) -> tuple[str, str]:
+    """The Temporal address and database URL a separate process needs."""
+    address, database_url = settings.temporal_address, settings.database_url
+    if address and database_url:
+        return address, database_url
+    missing = [
+        n for n, v in (("TEMPORAL_ADDRESS", address), ("DATABASE_URL", database_url)) if not v
+    ]
+    raise StackError(
+        f"单独运行的进程需要设置 {'、'.join(missing)}（已有的 Temporal 与 PostgreSQL）；"
+        "在一台机器上试用请用 qis run"
+    )
+
+
+async def _signalled(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+
+    def on_signal(sig: signal.Signals) -> None:
+        if not stop.is_set():
+            log.info("收到 %s，处理完手上的工作后停止 / received %s, draining", sig.name, sig.name)
+        stop.set()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, on_signal, sig)
+    try:
+        await stop.wait()
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+
+
+async def serve_worker(settings: Settings) -> None:
+    """Poll the lifecycle task queue until signalled, then drain."""
+    address, database_url = _required(settings)
+    client = await connect_when_ready(
+        address, settings.temporal_namespace, give_up_after=TEMPORAL_READY_TIMEOUT
+    )
+    engine = make_engine(database_url)
+    stop = asyncio.Event()
+    try:
+        worker = build_worker(client, make_session_factory(engine), graceful_shutdown=DRAIN)
+        running = asyncio.create_task(worker.run(), name="worker")
+        signalled = asyncio.create_task(_signalled(stop), name="signals")
+        log.info("worker 已启动 / worker polling %s on %s", worker.task_queue, address)
+        done, _ = await asyncio.wait({running, signalled}, return_when=asyncio.FIRST_COMPLETED)
+        if running in done:
+            signalled.cancel()
+            running.result()
+            raise StackError("worker 意外停止 / worker stopped unexpectedly")
+        await worker.shutdown()
+        await running
+    finally:
+        await engine.dispose()
+
+
+class _Server(uvicorn.Server):
+    """Uvicorn with our signal handling: a drained API exits 0 instead of re-raising SIGTERM."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+async def serve_api(settings: Settings) -> None:
+    """Serve the HTTP API and console until signalled, then finish the requests in hand."""
+    address, database_url = _required(settings)
+    client = await connect_when_ready(
+        address, settings.temporal_namespace, give_up_after=TEMPORAL_READY_TIMEOUT
+    )
+    server = _Server(
+        uvicorn.Config(
+            create_app(client=client, database_url=database_url),
+            host=settings.qis_api_host,
+            port=settings.qis_api_port,
+            log_config=None,
+            timeout_graceful_shutdown=int(DRAIN.total_seconds()),
+        )
+    )
+    stop = asyncio.Event()
+    serving = asyncio.create_task(server.serve(), name="API")
+    signalled = asyncio.create_task(_signalled(stop), name="signals")
+    done, _ = await asyncio.wait({serving, signalled}, return_when=asyncio.FIRST_COMPLETED)
+    if serving in done:
+        signalled.cancel()
+        with contextlib.suppress(SystemExit):
+            serving.result()
+        raise StackError(
+            f"API 无法启动或意外停止 / API stopped ({settings.qis_api_host}:{settings.qis_api_port})"
+        )
+    server.should_exit = True
+    await serving
