@@ -7,7 +7,7 @@ from datetime import timedelta
 from fastapi import FastAPI
 from temporalio.client import Client
 
-from api import handlers
+from api import handlers, metrics
 from api.deps import Resources
 from api.openapi import install_docs
 from api.routes import actions, contacts, directory, health, projects, tasks
@@ -37,7 +37,7 @@ TAGS = [
     {"name": "待办", "description": "等待调用者作出的决定"},
     {"name": "公开名录", "description": "已命名项目（无需凭证）"},
     {"name": "通知", "description": "通知的接收人：各区局、市局邮箱与 Webhook（运营方）"},
-    {"name": "运维", "description": "健康检查"},
+    {"name": "运维", "description": "健康检查与 Prometheus 指标"},
 ]
 
 
@@ -88,6 +88,7 @@ def create_app(
         redoc_url=None,
     )
     handlers.install(app)
+    app.middleware("http")(metrics.observe_request)
     for module in (projects, actions, tasks, directory, contacts, health):
         app.include_router(module.router)
     install_docs(app)

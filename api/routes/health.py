@@ -1,12 +1,15 @@
 """Liveness for ops: the database and Temporal both answer."""
 
 import asyncio
+import ipaddress
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
+from api import metrics
 from api.deps import ResourcesDep
+from api.errors import NotPermitted
 from api.schemas import HealthRead
 
 router = APIRouter(tags=["运维"])
@@ -43,3 +46,22 @@ async def healthz(resources: ResourcesDep) -> JSONResponse:
     return JSONResponse(
         health.model_dump(), status_code=200 if health.status == "ok" else 503, headers=headers
     )
+
+
+@router.get(
+    "/metrics",
+    summary="Prometheus 指标",
+    description="Prometheus 文本格式的指标，仅本机可读（反向代理之后请勿公开此路径）。",
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {}}, "description": "Prometheus 文本格式"}},
+)
+async def prometheus_metrics(request: Request, resources: ResourcesDep) -> Response:
+    """The process's metrics, for a scraper on the same host."""
+    client = request.client.host if request.client else ""
+    try:
+        local = ipaddress.ip_address(client).is_loopback
+    except ValueError:
+        local = False
+    if not local:
+        raise NotPermitted("指标只对本机开放，请在运行 API 的主机上抓取")
+    return await metrics.scrape(resources.sessions)

@@ -5,7 +5,8 @@ import hashlib
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from api.errors import ProjectEnded
+from api.errors import Conflict, ProjectEnded, Unavailable
+from api.metrics import DECISIONS
 from api.schemas import ProjectRead
 from api.services.recorded import wait_recorded
 from api.services.temporal import TemporalGateway
@@ -50,10 +51,22 @@ async def take_decision(
     request = DecisionRequest.model_validate(
         {"actor": caller.actor(), "decision": {**fields, "action": action.value}}
     )
-    state = await temporal.decide(
-        project_id=project.id,
-        request=request,
-        update_id=update_id_for(caller, project.id, action, idempotency_key),
-    )
-    await wait_recorded(sessions, project.id, state.seq, temporal.timeout.total_seconds())
+    outcome = "error"
+    try:
+        state = await temporal.decide(
+            project_id=project.id,
+            request=request,
+            update_id=update_id_for(caller, project.id, action, idempotency_key),
+        )
+        outcome = "accepted_unrecorded"
+        await wait_recorded(sessions, project.id, state.seq, temporal.timeout.total_seconds())
+        outcome = "accepted"
+    except Conflict:
+        outcome = "refused"
+        raise
+    except Unavailable:
+        outcome = "unavailable" if outcome == "error" else outcome
+        raise
+    finally:
+        DECISIONS.labels(action.value, outcome).inc()
     return project_read(state, caller.actor())

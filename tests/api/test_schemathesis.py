@@ -59,6 +59,7 @@ FITTING: dict[str, str | None] = {
     "GET /v1/tasks": "municipal",
     "GET /v1/directory": None,
     "GET /healthz": None,
+    "GET /metrics": None,  # the host only: the in-process client is 127.0.0.1
     "GET /v1/contacts": "operator",
     "PUT /v1/contacts": "operator",
     f"POST {ACTIONS}request-acceptance": "unit",

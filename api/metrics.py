@@ -1,0 +1,63 @@
+"""Prometheus metrics of an API process, served at `GET /metrics` (docs/operations.md).
+
+Counted as requests pass: request latency by route and status, decisions by action and outcome.
+Read from the database at each scrape: decisions overdue by district (the read model's open
+tasks), and the outbox (deliveries waiting, failed). The metrics are module-level, as Prometheus
+clients expect one registry per process.
+"""
+
+from collections.abc import Awaitable, Callable
+from time import perf_counter
+
+from fastapi import Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from sender.status import DeliveryStatus
+
+REQUESTS = Histogram(
+    "qis_http_request_duration_seconds",
+    "HTTP requests by route template, method and status",
+    ["route", "method", "status"],
+)
+DECISIONS = Counter(
+    "qis_decisions_total",
+    "Decisions sent to the lifecycle, by action and outcome",
+    ["action", "outcome"],
+)
+OVERDUE = Gauge("qis_tasks_overdue", "Decisions past their due date, by district", ["district"])
+OUTBOX = Gauge("qis_outbox_deliveries", "Outbox deliveries by status", ["status"])
+
+_OVERDUE_SQL = text(
+    "SELECT district, count(*) FROM projects, jsonb_array_elements(tasks) AS task "
+    "WHERE (task->>'due_at')::timestamptz < now() GROUP BY district"
+)
+_OUTBOX_SQL = text("SELECT status, count(*) FROM deliveries GROUP BY status")
+
+
+async def observe_request(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    """Middleware: time each request under its route template (never the raw path)."""
+    started = perf_counter()
+    response = await call_next(request)
+    route = request.scope.get("route")
+    template = getattr(route, "path", "unmatched")
+    REQUESTS.labels(template, request.method, str(response.status_code)).observe(
+        perf_counter() - started
+    )
+    return response
+
+
+async def scrape(sessions: async_sessionmaker[AsyncSession]) -> Response:
+    """The text exposition, with the database-derived gauges brought up to date first."""
+    async with sessions() as session:
+        overdue: dict[str, int] = {r[0]: r[1] for r in await session.execute(_OVERDUE_SQL)}
+        outbox: dict[str, int] = {r[0]: r[1] for r in await session.execute(_OUTBOX_SQL)}
+    OVERDUE.clear()
+    for district, count in overdue.items():
+        OVERDUE.labels(district).set(count)
+    for status in DeliveryStatus:
+        OUTBOX.labels(status.value).set(outbox.get(status.value, 0))
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
