@@ -9,7 +9,9 @@ COPY worker worker
 COPY api api
 COPY db db
 COPY qis qis
+COPY sender sender
 RUN pip install --no-cache-dir .
 ENV QIS_DATA_DIR=/data QIS_API_HOST=0.0.0.0
 EXPOSE 8000
+# docker-compose.yml runs `qis api`, `qis worker`, `qis sender`, `qis migrate` from this image.
 CMD ["qis", "run"]
