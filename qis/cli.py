@@ -21,13 +21,10 @@ cli_outbox.register(app)
 
 
 def configure_logging() -> None:
-    """Timestamped log lines on stderr; pgserver's step-by-step chatter only when it fails."""
-    logging.basicConfig(
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        datefmt="%H:%M:%S",
-    )
-    logging.getLogger("pgserver").setLevel(logging.WARNING)
+    """JSON lines on stderr (QIS_LOG_FORMAT=text for a terminal), secrets masked: qis.logs."""
+    from qis import logs
+
+    logs.configure(get_settings().qis_log_format)
 
 
 @app.command()

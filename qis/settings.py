@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -20,6 +21,7 @@ class Settings(BaseSettings):
     temporal_address: str | None = None
     temporal_namespace: str = "default"
     database_url: str | None = None
+    qis_log_format: Literal["json", "text"] = "json"
     qis_policy_file: Path | None = None
     # Delivery of the notification outbox (sender/); API.md names the first three.
     qis_public_url: str | None = None
