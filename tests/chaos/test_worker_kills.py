@@ -1,0 +1,211 @@
+"""Chaos: workers killed with SIGKILL again and again while projects are decided through the API.
+
+Two `qis worker` processes serve a dedicated Temporal dev server; a killer SIGKILLs one of them
+every fraction of a second and starts a new one. Clients retry a 503 with the same
+Idempotency-Key, as the API asks. At the end, every count must match what was sent: no decision
+lost or doubled, no name missing, no outbox row twice, every read-model row current, and no
+process failed. QIS_CHAOS_PROJECTS and QIS_CHAOS_KILLS make the long version (docs/testing.md).
+"""
+
+import asyncio
+import os
+import random
+import signal
+import sysconfig
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.client import WorkflowExecutionStatus
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from api.app import create_app
+from api.services.tokens import create_token
+from db import tables
+from domain.actors import Role
+from tests.api.helpers import ALL_CONDITIONS, GOOD_SCORES, project_body
+from tests.helpers import CREDIT_CODE, eventually
+from workflows import search_attributes as sa
+from workflows import workflow_id
+
+SCRIPTS = Path(sysconfig.get_path("scripts"))
+PROJECTS = int(os.environ.get("QIS_CHAOS_PROJECTS", "8"))
+KILLS = int(os.environ.get("QIS_CHAOS_KILLS", "6"))
+STEPS: list[tuple[str, dict[str, Any] | None, str]] = [
+    ("request-acceptance", None, "unit"),
+    ("decide-acceptance", {"passed": True}, "district"),
+    ("apply-municipal", {"conditions": ALL_CONDITIONS}, "unit"),
+    ("recommend-municipal", {"recommend": True}, "district"),
+    ("evaluate-municipal", {"passed": True, "scores": GOOD_SCORES}, "municipal"),
+]
+
+
+@pytest.fixture
+async def chaos_env() -> AsyncIterator[WorkflowEnvironment]:
+    # A server of its own: its task queue is the production one, `qis-lifecycle`.
+    env = await WorkflowEnvironment.start_local(
+        data_converter=pydantic_data_converter,
+        dev_server_existing_path=str(SCRIPTS / "temporal"),
+        search_attributes=[*sa.KEYWORDS, sa.NEXT_DEADLINE],
+    )
+    yield env
+    await env.shutdown()
+
+
+class Workers:
+    """Two `qis worker` processes, one of which the killer replaces again and again."""
+
+    def __init__(self, address: str, database_url: str) -> None:
+        self.env = {**os.environ, "TEMPORAL_ADDRESS": address, "DATABASE_URL": database_url}
+        self.processes: list[asyncio.subprocess.Process] = []
+        self.kills = 0
+
+    async def start(self) -> None:
+        process = await asyncio.create_subprocess_exec(
+            str(SCRIPTS / "qis"),
+            "worker",
+            env=self.env,
+            stdin=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+        self.processes.append(process)
+
+    async def kill_one(self, rng: random.Random) -> None:
+        victim = self.processes.pop(rng.randrange(len(self.processes)))
+        victim.send_signal(signal.SIGKILL)
+        await victim.wait()
+        self.kills += 1
+        await self.start()
+
+    async def stop(self) -> None:
+        for process in self.processes:
+            if process.returncode is None:
+                process.kill()
+            await process.wait()
+
+
+async def decide(
+    http: httpx.AsyncClient, pid: str, action: str, body: dict[str, Any] | None, token: str
+) -> None:
+    """POST the decision until it is answered 200, retrying 503 with the same key."""
+    headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": f"{pid}-{action}"}
+    for _ in range(200):
+        response = await http.post(
+            f"/v1/projects/{pid}/actions/{action}", json=body, headers=headers
+        )
+        if response.status_code == 200:
+            return
+        assert response.status_code == 503, response.text
+        await asyncio.sleep(0.2)  # a client's back-off between retries, not a test wait
+    raise AssertionError(f"{action} on {pid} never answered 200")
+
+
+async def test_workers_killed_mid_flight_lose_and_double_nothing(
+    chaos_env: WorkflowEnvironment,
+    session_factory: async_sessionmaker[AsyncSession],
+    database_url: str,
+) -> None:
+    client = chaos_env.client
+    workers = Workers(client.service_client.config.target_host, database_url)
+    for _ in range(2):
+        await workers.start()
+    async with session_factory.begin() as session:
+        tokens = {
+            "operator": (await create_token(session, role=Role.OPERATOR, label="o"))[1],
+            "unit": (
+                await create_token(session, role=Role.UNIT, credit_code=CREDIT_CODE, label="u")
+            )[1],
+            "district": (
+                await create_token(session, role=Role.DISTRICT_BUREAU, district="310115", label="d")
+            )[1],
+            "municipal": (await create_token(session, role=Role.MUNICIPAL_BUREAU, label="m"))[1],
+        }
+    app = create_app(
+        client=client, database_url=database_url, temporal_timeout=timedelta(seconds=5)
+    )
+    rng = random.Random(20261130)
+    stop_killing = asyncio.Event()
+
+    async def killer() -> None:
+        while workers.kills < KILLS and not stop_killing.is_set():
+            await asyncio.sleep(rng.uniform(0.3, 1.2))  # chaos timing, not a test wait
+            await workers.kill_one(rng)
+
+    async def one_project(http: httpx.AsyncClient, n: int) -> str:
+        body = project_body(focus=f"混沌{n}")
+        key = {"Authorization": f"Bearer {tokens['operator']}", "Idempotency-Key": f"reg-{n}"}
+        for _ in range(200):
+            created = await http.post("/v1/projects", json=body, headers=key)
+            if created.status_code in (200, 201):
+                break
+            assert created.status_code == 503, created.text
+            await asyncio.sleep(0.2)
+        pid: str = created.json()["id"]
+        for action, payload, who in STEPS:
+            await decide(http, pid, action, payload, tokens[who])
+        return pid
+
+    try:
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://qis.test", timeout=60
+            ) as http,
+        ):
+            chaos = asyncio.create_task(killer())
+            ids = await asyncio.gather(*(one_project(http, n) for n in range(PROJECTS)))
+            stop_killing.set()
+            await chaos
+    finally:
+        stop_killing.set()
+
+    try:
+
+        async def counts() -> dict[str, int]:
+            async with session_factory() as s:
+
+                def n(table: type[tables.Base]) -> Any:
+                    return select(func.count()).select_from(table)
+
+                return {
+                    "decisions": int(await s.scalar(n(tables.Decision)) or 0),
+                    "names": int(await s.scalar(n(tables.Name)) or 0),
+                    "endings": int(await s.scalar(n(tables.NameEnding)) or 0),
+                    "named": int(
+                        await s.scalar(
+                            n(tables.Project).where(tables.Project.stage == "municipal_named")
+                        )
+                        or 0
+                    ),
+                }
+
+        expected = {
+            "decisions": PROJECTS * len(STEPS),
+            "names": PROJECTS * 2,
+            "endings": 0,
+            "named": PROJECTS,
+        }
+        assert await eventually(counts, lambda c: c == expected, within=60) == expected
+        async with session_factory() as s:
+            outbox = list(
+                await s.execute(select(tables.Notification.key, tables.Notification.recipient))
+            )
+            actions = list(await s.scalars(select(tables.Decision.action)))
+        assert len(outbox) == len(set(outbox))  # no message twice to one recipient
+        # Every step told someone: the request, the acceptance, the application, the
+        # recommendation and the naming each left an outbox row for each project.
+        for pid in ids:
+            assert sum(1 for key, _ in outbox if key.startswith(f"{pid}/")) >= len(STEPS)
+        assert sorted(actions) == sorted(a for a, _, _ in STEPS for _ in range(PROJECTS))
+        for pid in ids:
+            description = await client.get_workflow_handle(workflow_id(pid)).describe()
+            assert description.status == WorkflowExecutionStatus.RUNNING, pid
+        assert workers.kills == KILLS
+    finally:
+        await workers.stop()
