@@ -10,19 +10,15 @@ process failed. QIS_CHAOS_PROJECTS and QIS_CHAOS_KILLS make the long version (do
 import asyncio
 import os
 import random
-import signal
 import sysconfig
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import WorkflowExecutionStatus
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
@@ -30,8 +26,8 @@ from api.services.tokens import create_token
 from db import tables
 from domain.actors import Role
 from tests.api.helpers import ALL_CONDITIONS, GOOD_SCORES, project_body
+from tests.chaos.conftest import Workers
 from tests.helpers import CREDIT_CODE, eventually
-from workflows import search_attributes as sa
 from workflows import workflow_id
 
 SCRIPTS = Path(sysconfig.get_path("scripts"))
@@ -44,50 +40,6 @@ STEPS: list[tuple[str, dict[str, Any] | None, str]] = [
     ("recommend-municipal", {"recommend": True}, "district"),
     ("evaluate-municipal", {"passed": True, "scores": GOOD_SCORES}, "municipal"),
 ]
-
-
-@pytest.fixture
-async def chaos_env() -> AsyncIterator[WorkflowEnvironment]:
-    # A server of its own: its task queue is the production one, `qis-lifecycle`.
-    env = await WorkflowEnvironment.start_local(
-        data_converter=pydantic_data_converter,
-        dev_server_existing_path=str(SCRIPTS / "temporal"),
-        search_attributes=[*sa.KEYWORDS, sa.NEXT_DEADLINE],
-    )
-    yield env
-    await env.shutdown()
-
-
-class Workers:
-    """Two `qis worker` processes, one of which the killer replaces again and again."""
-
-    def __init__(self, address: str, database_url: str) -> None:
-        self.env = {**os.environ, "TEMPORAL_ADDRESS": address, "DATABASE_URL": database_url}
-        self.processes: list[asyncio.subprocess.Process] = []
-        self.kills = 0
-
-    async def start(self) -> None:
-        process = await asyncio.create_subprocess_exec(
-            str(SCRIPTS / "qis"),
-            "worker",
-            env=self.env,
-            stdin=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.DEVNULL,
-        )
-        self.processes.append(process)
-
-    async def kill_one(self, rng: random.Random) -> None:
-        victim = self.processes.pop(rng.randrange(len(self.processes)))
-        victim.send_signal(signal.SIGKILL)
-        await victim.wait()
-        self.kills += 1
-        await self.start()
-
-    async def stop(self) -> None:
-        for process in self.processes:
-            if process.returncode is None:
-                process.kill()
-            await process.wait()
 
 
 async def decide(
