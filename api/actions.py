@@ -94,6 +94,10 @@ DOCS: tuple[ActionDoc, ...] = (
                 "summary": "定期评估：不再符合基本条件（取消命名）",
                 "value": {"meets_conditions": False, "note": "服务场地已不具备"},
             },
+            "及时取消": {
+                "summary": "定期评估之间核查：不再符合基本条件（第九条第二项及时取消，须写明理由）",
+                "value": {"meets_conditions": False, "note": "服务场地租约已终止，无法继续服务"},
+            },
         },
         fields={"meets_conditions": "是否仍符合基本条件"},
     ),
@@ -188,11 +192,25 @@ DOCS: tuple[ActionDoc, ...] = (
                 },
             },
             "市局撤消": {
-                "summary": "市市场监管局认定提供不实数据",
-                "value": {"scope": "municipal", "finding": "false_data"},
+                "summary": "市市场监管局认定提供不实数据（含答复区局移送）",
+                "value": {
+                    "scope": "municipal",
+                    "finding": "false_data",
+                    "note": "年度报送的服务企业数与核查结果不符",
+                },
             },
         },
         fields={"scope": "认定范围", "finding": "认定事实"},
+    ),
+    ActionDoc(
+        action=Action.KEEP_MUNICIPAL_NAME,
+        examples={
+            "保留": {
+                "summary": "答复区局移送：保留市级命名",
+                "value": {"reason": "所涉材料仅用于区级验收，市级评估材料经核查属实"},
+            },
+        },
+        fields={"reason": "原因"},
     ),
 )
 

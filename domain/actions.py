@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from domain.actors import Role
-from domain.stages import END_STAGES, Stage
+from domain.stages import END_STAGES, MUNICIPAL_LEVEL_STAGES, Stage
 
 
 class Action(StrEnum):
@@ -25,6 +25,7 @@ class Action(StrEnum):
     REPORT_RECTIFICATION = "report-rectification"
     REVIEW_RECTIFICATION = "review-rectification"
     REPORT_VIOLATION = "report-violation"
+    KEEP_MUNICIPAL_NAME = "keep-municipal-name"
 
     @property
     def spec(self) -> "ActionSpec":
@@ -44,6 +45,7 @@ class TaskKind(StrEnum):
     MUNICIPAL_EVALUATION = "municipal_evaluation"
     MUNICIPAL_REVIEW = "municipal_review"
     RECTIFICATION_REVIEW = "rectification_review"
+    VIOLATION_REFERRAL = "violation_referral"
 
     @property
     def spec(self) -> "ActionSpec":
@@ -167,6 +169,15 @@ DECLARATIONS: tuple[ActionSpec, ...] = (
         label="违规认定（第十条）",
         roles=frozenset({Role.DISTRICT_BUREAU, Role.MUNICIPAL_BUREAU}),
         stages=LIVE_STAGES,
+    ),
+    # Answers a district revocation referred to the municipal bureau (谁命名谁撤消, Art. 10) by
+    # keeping the municipal name; revoking it instead is a municipal `report-violation`.
+    ActionSpec(
+        action=Action.KEEP_MUNICIPAL_NAME,
+        label="保留市级命名",
+        roles=frozenset({Role.MUNICIPAL_BUREAU}),
+        stages=MUNICIPAL_LEVEL_STAGES,
+        task=TaskSpec(TaskKind.VIOLATION_REFERRAL, "区局移送违规认定（第十条）"),
     ),
 )
 

@@ -130,6 +130,11 @@ class ReportViolation(_Body):
     finding: Finding
 
 
+class KeepMunicipalName(_Body):
+    action: Literal[Action.KEEP_MUNICIPAL_NAME] = Action.KEEP_MUNICIPAL_NAME
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
 Decision = Annotated[
     RequestAcceptance
     | DecideAcceptance
@@ -141,7 +146,8 @@ Decision = Annotated[
     | ReviewMunicipal
     | ReportRectification
     | ReviewRectification
-    | ReportViolation,
+    | ReportViolation
+    | KeepMunicipalName,
     Field(discriminator="action"),
 ]
 

@@ -4,7 +4,7 @@ The workflow owns the clock and the I/O; these functions take `now`, change the 
 the effects (names, notifications, records) for the workflow to run as activities.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
 from domain.actors import Actor, Role
 from domain.decisions import (
@@ -14,6 +14,7 @@ from domain.decisions import (
     DecisionRequest,
     EvaluateDistrict,
     EvaluateMunicipal,
+    KeepMunicipalName,
     RecommendMunicipal,
     ReportRectification,
     ReportViolation,
@@ -27,10 +28,11 @@ from domain.effects import Effect, EndName, GrantName, Notify, Recipient, Record
 from domain.naming import district_project_name, municipal_project_name
 from domain.policy import Policy
 from domain.project import ImportedNaming, ProjectSpec
-from domain.rules import check_decision
+from domain.rules import check_decision, off_cycle_allowed
 from domain.stages import Level, Stage
 from domain.state import (
     MAX_HISTORY,
+    RULES,
     HistoryEntry,
     NameEnding,
     NameRecord,
@@ -208,10 +210,20 @@ def new_state(
     policy: Policy,
     now: datetime,
     imported: ImportedNaming | None = None,
+    rules: int = RULES,
 ) -> tuple[ProjectState, list[Effect]]:
-    """A registered project in `building`, or an imported one with its names and timers."""
+    """A registered project in `building`, or an imported one with its names and timers.
+
+    On rules 2, an import whose evaluation fell due before it (and was not done since, by the
+    import's `*_last_evaluated_on`) opens that evaluation's task at once.
+    """
     state = ProjectState(
-        project_id=project_id, spec=spec, policy=policy, stage=Stage.BUILDING, registered_at=now
+        project_id=project_id,
+        spec=spec,
+        policy=policy,
+        stage=Stage.BUILDING,
+        registered_at=now,
+        rules=rules,
     )
     step = Step(state, now)
     if imported is None:
@@ -228,11 +240,65 @@ def new_state(
         state.stage = Stage.MUNICIPAL_NAMED
         step.schedule_municipal_review(now)
         summary += f"，市级命名于{imported.municipal_named_on.isoformat()}"
+        kind = TaskKind.MUNICIPAL_REVIEW
+        missed = _missed_due(
+            start_of_day(imported.municipal_named_on),
+            policy.municipal_review_interval,
+            now,
+            imported.municipal_last_evaluated_on,
+        )
     else:
         state.stage = Stage.DISTRICT_NAMED
         step.schedule_district_evaluation(now)
+        kind = TaskKind.DISTRICT_EVALUATION
+        missed = _missed_due(
+            start_of_day(imported.district_named_on),
+            policy.district_interval(spec.district),
+            now,
+            imported.district_last_evaluated_on,
+        )
     step.history("import", summary)
-    return state, step.effects
+    if rules < 2 or missed is None:
+        return state, step.effects
+    # Behind: the evaluation that fell due before the import opens now (DOMAIN.md §5).
+    due = Step(state, now)
+    if kind is TaskKind.MUNICIPAL_REVIEW:
+        state.next_municipal_review_at = None
+    else:
+        state.next_district_evaluation_at = None
+    task = due.open_task(kind, now)
+    due.notify(
+        "task",
+        [due.role(task.role)],
+        f"{kind.label}到期",
+        f"{kind.label}已于{_fmt(missed)}到期（导入前），请于{_fmt(task.due_at)}前作出决定。",
+    )
+    due.history(
+        f"due:{kind.value}",
+        f"{kind.label}已于{_fmt(missed)}到期（导入前），待{task.role.label}决定",
+    )
+    return state, step.effects + due.effects
+
+
+def _missed_due(
+    anchor: datetime, period: str, now: datetime, last_evaluated_on: date | None
+) -> datetime | None:
+    """The latest anchor + k × period (k ≥ 1) at or before `now`, unless an evaluation on or
+    after that day is recorded."""
+    upcoming = next_after(anchor, period, now)
+    first = add_duration(anchor, period)
+    if first > now:
+        return None
+    # The k of `upcoming`, from an estimate: repeated periods are counted from the anchor.
+    k = max(1, round((upcoming - anchor) / (first - anchor)))
+    while add_duration(anchor, period, k) > upcoming:
+        k -= 1
+    while add_duration(anchor, period, k) < upcoming:
+        k += 1
+    missed = add_duration(anchor, period, k - 1)
+    if last_evaluated_on is not None and last_evaluated_on >= local_date(missed):
+        return None
+    return missed
 
 
 def apply_decision(state: ProjectState, request: DecisionRequest, now: datetime) -> list[Effect]:
@@ -294,6 +360,8 @@ def _withdraw(step: Step, actor: Actor, d: Decision) -> str:
 
 def _evaluate_district(step: Step, actor: Actor, d: Decision) -> str:
     assert isinstance(d, EvaluateDistrict)
+    if off_cycle_allowed(step.state):
+        return _check_district_conditions(step, d)
     task = step.close_task(TaskKind.DISTRICT_EVALUATION)
     assert task is not None
     if d.meets_conditions:
@@ -304,6 +372,20 @@ def _evaluate_district(step: Step, actor: Actor, d: Decision) -> str:
         step.notify("unit", [step.unit()], "区级定期评估通过", f"下次评估：{_fmt(nxt)}。")
         return f"区级定期评估：仍符合基本条件，下次评估{_fmt(nxt)}"
     reason = "经定期评估不再符合基本条件（第九条第二项）"
+    step.end_name(Level.DISTRICT, "cancelled", Role.DISTRICT_BUREAU, reason)
+    step.end_process(Stage.CANCELLED)
+    step.notify("unit", [step.unit(), step.municipal()], "区级命名取消", reason)
+    return f"区级命名取消：{reason}"
+
+
+def _check_district_conditions(step: Step, d: EvaluateDistrict) -> str:
+    """Between periodic evaluations (Art. 9.2 及时取消): cancel if the conditions are no longer
+    met; if they are, nothing changes (the periodic cadence is not moved)."""
+    if d.meets_conditions:
+        nxt = step.state.next_district_evaluation_at
+        when = f"（下次定期评估{_fmt(nxt)}）" if nxt else ""
+        return f"区级核查：仍符合基本条件，定期评估安排不变{when}"
+    reason = f"经核查不再符合基本条件，及时取消（第九条第二项）：{d.note}"
     step.end_name(Level.DISTRICT, "cancelled", Role.DISTRICT_BUREAU, reason)
     step.end_process(Stage.CANCELLED)
     step.notify("unit", [step.unit(), step.municipal()], "区级命名取消", reason)
@@ -431,6 +513,16 @@ def _review_rectification(step: Step, actor: Actor, d: Decision) -> str:
         return f"整改复评通过，下次三年评估{_fmt(nxt)}"
     reason = "整改无效（第九条第三项）"
     step.end_name(Level.MUNICIPAL, "cancelled", Role.MUNICIPAL_BUREAU, reason)
+    if state.rules >= 2 and state.active_name(Level.DISTRICT) is None:
+        # The district name was revoked earlier: no name is left.
+        step.end_process(Stage.CANCELLED)
+        step.notify(
+            "failed",
+            [step.unit(), step.district()],
+            "市级命名取消",
+            f"{reason}，取消市级命名；区级命名此前已撤消，项目终止。",
+        )
+        return f"整改复评未通过，取消市级命名：{reason}；已无命名，项目终止"
     step.leave_municipal_level()
     step.notify(
         "failed",
@@ -452,7 +544,9 @@ def _report_violation(step: Step, actor: Actor, d: Decision) -> str:
             step.notify("rejected", everyone, "申请终止", reason)
             return f"命名前认定{reason}，申请终止"
         step.end_name(Level.DISTRICT, "revoked", Role.DISTRICT_BUREAU, reason)
-        # A municipal name presupposes the district one: it ends with it.
+        if state.rules >= 2 and state.active_name(Level.MUNICIPAL) is not None:
+            return _refer_to_municipal(step, reason, d.note or "")
+        # Rules 1: a municipal name presupposes the district one: it ends with it.
         step.end_name(
             Level.MUNICIPAL, "revoked", Role.DISTRICT_BUREAU, f"区级命名被撤消（{reason}）"
         )
@@ -466,9 +560,47 @@ def _report_violation(step: Step, actor: Actor, d: Decision) -> str:
         step.notify("rejected", everyone, "市级命名申请终止", reason)
         return f"市级命名前认定{reason}，市级申请终止，仍为区级项目"
     step.end_name(Level.MUNICIPAL, "revoked", Role.MUNICIPAL_BUREAU, reason)
+    referred = step.close_task(TaskKind.VIOLATION_REFERRAL) is not None
+    answer = "（答复区局移送）" if referred else ""
+    if state.rules >= 2 and state.active_name(Level.DISTRICT) is None:
+        step.end_process(Stage.REVOKED)
+        step.notify("revoked", everyone, "市级命名撤消", f"{reason}；已无命名，项目终止。")
+        return f"撤消市级命名{answer}：{reason}；已无命名，项目终止"
     step.leave_municipal_level()
     step.notify("revoked", everyone, "市级命名撤消", f"{reason}；区级命名保留。")
-    return f"撤消市级命名：{reason}"
+    return f"撤消市级命名{answer}：{reason}"
+
+
+def _refer_to_municipal(step: Step, reason: str, note: str) -> str:
+    """谁命名谁撤消 (Art. 10): the district bureau revoked its own name only; the municipal
+    name stands, and the finding goes to the municipal bureau, who revokes or keeps it."""
+    task = step.open_task(TaskKind.VIOLATION_REFERRAL, step.now)
+    step.notify(
+        "referral",
+        [step.municipal()],
+        "区局移送违规认定",
+        f"区市场监管局认定{reason}，已撤消区级命名。查明事实：{note}。"
+        f"市级命名由市市场监管局决定撤消或保留，请于{_fmt(task.due_at)}前作出决定。",
+    )
+    step.notify(
+        "revoked",
+        [step.unit()],
+        "区级命名撤消",
+        f"{reason}；区级命名撤消，市级命名待市市场监管局决定。",
+    )
+    return f"撤消区级命名：{reason}；市级命名移送市市场监管局决定"
+
+
+def _keep_municipal_name(step: Step, actor: Actor, d: Decision) -> str:
+    assert isinstance(d, KeepMunicipalName)
+    step.close_task(TaskKind.VIOLATION_REFERRAL)
+    step.notify(
+        "kept",
+        [step.unit(), step.district()],
+        "保留市级命名",
+        f"市市场监管局对区局移送的违规认定决定保留市级命名。理由：{d.reason}",
+    )
+    return f"保留市级命名：{d.reason}"
 
 
 _DECIDE = {
@@ -483,4 +615,5 @@ _DECIDE = {
     ReportRectification: _report_rectification,
     ReviewRectification: _review_rectification,
     ReportViolation: _report_violation,
+    KeepMunicipalName: _keep_municipal_name,
 }

@@ -5,14 +5,16 @@ from domain.actors import Actor, Role
 from domain.decisions import (
     Action,
     ApplyMunicipal,
+    DecideAcceptance,
     Decision,
+    EvaluateDistrict,
     ReportRectification,
     ReportViolation,
     ReviewRectification,
 )
 from domain.districts import district_name
 from domain.durations import local_date
-from domain.stages import END_STAGES, MUNICIPAL_LEVEL_STAGES, Stage
+from domain.stages import END_STAGES, MUNICIPAL_LEVEL_STAGES, Level, Stage
 from domain.state import MAX_RECTIFICATION_REPORTS, ProjectState, TaskKind
 
 # Derived from the declarations (domain.actions); the checks below read these.
@@ -55,7 +57,11 @@ def _action_problem(state: ProjectState, actor: Actor, action: Action) -> str | 
         and stage not in _MUNICIPAL_MATTERS
     ):
         return f"项目当前阶段为“{stage.label}”，尚无市级命名或市级申请，不能由市市场监管局认定违规"
-    if action is Action.EVALUATE_DISTRICT and not state.task(TaskKind.DISTRICT_EVALUATION):
+    if (
+        action is Action.EVALUATE_DISTRICT
+        and not state.task(TaskKind.DISTRICT_EVALUATION)
+        and not off_cycle_allowed(state)
+    ):
         due = state.next_district_evaluation_at
         when = f"（下次评估：{local_date(due).isoformat()}）" if due else ""
         return f"区级定期评估尚未到期{when}"
@@ -69,7 +75,26 @@ def _action_problem(state: ProjectState, actor: Actor, action: Action) -> str | 
         and not state.rectification_reported
     ):
         return "整改期未届满且实施单位尚未提交整改报告，暂不能复评"
+    if action is Action.KEEP_MUNICIPAL_NAME and not state.task(TaskKind.VIOLATION_REFERRAL):
+        return "没有区市场监管局移送的违规认定待处理，无需作出保留市级命名的决定"
+    if (
+        action is Action.REPORT_VIOLATION
+        and actor.role is Role.DISTRICT_BUREAU
+        and state.active_name(Level.DISTRICT) is None
+        and state.active_name(Level.MUNICIPAL) is not None
+    ):
+        return "区级命名已撤消，区市场监管局没有可撤消的命名；市级命名由市市场监管局认定（第十条）"
     return None
+
+
+def off_cycle_allowed(state: ProjectState) -> bool:
+    """Whether the district bureau may evaluate between periodic evaluations (Art. 9.2 及时取消):
+    a district project, on the rules that know it, with no periodic evaluation open."""
+    return (
+        state.rules >= 2
+        and state.stage is Stage.DISTRICT_NAMED
+        and state.task(TaskKind.DISTRICT_EVALUATION) is None
+    )
 
 
 def _body_problem(state: ProjectState, actor: Actor, decision: Decision) -> str | None:
@@ -91,11 +116,24 @@ def _body_problem(state: ProjectState, actor: Actor, decision: Decision) -> str 
         deadline = state.rectification_deadline
         when = f"（{local_date(deadline).isoformat()}）" if deadline else ""
         return f"整改期届满{when}前只能作出整改通过的复评结论；整改无效须待整改期届满后认定（第九条第三项）"
+    if isinstance(decision, DecideAcceptance) and decision.passed:
+        unmet = state.spec.basic_conditions.unmet()
+        if unmet:
+            return f"不满足第五条基本条件，不能通过验收：{'；'.join(unmet)}"
+    if (
+        isinstance(decision, EvaluateDistrict)
+        and not decision.meets_conditions
+        and not decision.note
+        and off_cycle_allowed(state)
+    ):
+        return "定期评估之外取消区级命名（第九条第二项及时取消），须在 note 中写明不再符合基本条件的理由"
     if isinstance(decision, ReportViolation):
         authority = Role.DISTRICT_BUREAU if decision.scope == "district" else Role.MUNICIPAL_BUREAU
         if actor.role is not authority:
             level = "区级" if decision.scope == "district" else "市级"
             return f"{level}命名由{authority.label}认定，只能由其撤消（第十条）"
+        if not decision.note:
+            return "违规认定须在 note 中写明查明的事实（第十条）"
     return None
 
 

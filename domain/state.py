@@ -76,6 +76,14 @@ MAX_HISTORY = 500
 # Reports a unit may file in one rectification period (Art. 9.3 expects one; a few more allow
 # corrections, and a cap keeps a process from being flooded).
 MAX_RECTIFICATION_REPORTS = 10
+# The rules a process follows (`ProjectState.rules`). A process keeps the rules it runs with until
+# its next continue-as-new, so its history replays as it was recorded; the workflow raises them
+# behind a patch (workflows.lifecycle). States stored before the field existed load as 1.
+#   1: releases 1 and 2: a district finding after municipal naming ends both names; no off-cycle
+#      district evaluation; an imported project's missed evaluation is skipped.
+#   2: 谁命名谁撤消 (the municipal name is referred, not ended), 及时取消 (off-cycle district
+#      evaluation), a project with no name left ends, imports behind open their evaluation.
+RULES = 2
 
 
 class ProjectState(BaseModel):
@@ -101,6 +109,7 @@ class ProjectState(BaseModel):
     recent_update_ids: list[str] = Field(default_factory=list)
     run: int = 1
     cycle_completed: bool = False
+    rules: int = 1
 
     def active_name(self, level: Level) -> NameRecord | None:
         return next((n for n in self.names if n.level is level and n.active), None)

@@ -33,7 +33,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.effects import Effect, EndName, GrantName, Notify, RecordDecision
     from domain.lifecycle import apply_accepted, new_state
     from domain.rules import DecisionRefused, check_decision
-    from domain.state import ProjectState
+    from domain.state import RULES, ProjectState
     from domain.timers import advance_time, next_wakeup
     from workflows import search_attributes as sa
     from workflows.inputs import LifecycleInput
@@ -47,6 +47,11 @@ REMEMBERED_UPDATES = 100
 # on the one-activity-per-effect path until their next continue-as-new (patched() is memoized
 # per run), so their recorded histories stay deterministic.
 ONE_TRANSACTION_STEP = "one-transaction-step"
+# Release 3: the rules of issue #7 (谁命名谁撤消, 及时取消, imports behind; domain.state.RULES).
+# Each run asks once, as it starts (before a new process's first step is computed): a run that
+# started before the patch replays and continues on the rules it carries (state.rules, 1 when
+# stored before the field existed) until its next continue-as-new.
+FIDELITY_RULES = "fidelity-rules"
 
 In = TypeVar("In")
 
@@ -58,11 +63,19 @@ class ProjectLifecycle:
     @workflow.init
     def __init__(self, input: LifecycleInput) -> None:
         self._effects: deque[Effect] = deque()
+        latest = self._fidelity_rules()
         if input.state is not None:
             self._state = input.state
+            if latest:
+                self._state.rules = max(self._state.rules, RULES)
         else:
             self._state, effects = new_state(
-                input.project_id, input.spec, input.policy, workflow.now(), input.imported
+                input.project_id,
+                input.spec,
+                input.policy,
+                workflow.now(),
+                input.imported,
+                rules=RULES if latest else 1,
             )
             self._effects.extend(effects)
         self._dirty = True
@@ -148,6 +161,10 @@ class ProjectLifecycle:
             ids = self._state.recent_update_ids
             ids.append(info.id)
             del ids[:-REMEMBERED_UPDATES]
+
+    def _fidelity_rules(self) -> bool:
+        """Whether this run follows the latest rules (release 3) or keeps those it carries."""
+        return workflow.patched(FIDELITY_RULES)
 
     def _one_transaction_step(self) -> bool:
         """Whether this run writes a step in one activity (release 2) or one per effect."""

@@ -24,6 +24,7 @@ ROLES = {
     "report-rectification": {"unit"},
     "review-rectification": {"municipal_bureau"},
     "report-violation": {"district_bureau", "municipal_bureau"},
+    "keep-municipal-name": {"municipal_bureau"},
 }
 LATER = ["submit-data", "select-typical-case", "recommend-national-base"]
 ALLOWED: dict[str, dict[str, set[str]]] = {
@@ -72,6 +73,7 @@ ACTION_LABELS = {
     "report-rectification": "提交整改报告",
     "review-rectification": "整改复评",
     "report-violation": "违规认定（第十条）",
+    "keep-municipal-name": "保留市级命名",
 }
 STAGE_LABELS = {
     "building": "建设中",
@@ -121,7 +123,8 @@ def body(action: str, who: str | None) -> dict[str, Any] | None:
         "review-municipal": {"passed": False, "scores": POOR_SCORES},
         "report-rectification": {"report": "整改完成"},
         "review-rectification": {"passed": True},
-        "report-violation": {"scope": scope, "finding": "false_material"},
+        "report-violation": {"scope": scope, "finding": "false_material", "note": "材料造假"},
+        "keep-municipal-name": {"reason": "市级评估材料属实"},
     }[action]
 
 

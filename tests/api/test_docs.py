@@ -24,7 +24,7 @@ async def test_every_request_body_has_chinese_examples(api: Api) -> None:
                 assert CHINESE.search(name + example["summary"]), (path, name)
                 assert "value" in example
             assert CHINESE.search(operation["summary"]), path
-    assert bodies == 2 + 11 + 1  # register, import, the eleven decisions, PUT /v1/contacts
+    assert bodies == 2 + 12 + 1  # register, import, the twelve decisions, PUT /v1/contacts
 
 
 async def test_docs_are_served_from_the_package(api: Api) -> None:

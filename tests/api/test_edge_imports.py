@@ -34,8 +34,12 @@ async def test_an_import_named_today_is_accepted_and_behaves(api: Api) -> None:
     expected = add_duration(start_of_day(today), "P1Y")
     due = datetime.fromisoformat(project["schedule"]["next_district_evaluation_at"])
     assert due == expected
-    # No evaluation is open for the district bureau; the unit may apply for the municipal name.
-    assert (await api.project(pid, "district"))["allowed_actions"] == ["report-violation"]
+    # No evaluation is open for the district bureau (only an off-cycle check, Art. 9.2); the
+    # unit may apply for the municipal name.
+    assert (await api.project(pid, "district"))["allowed_actions"] == [
+        "evaluate-district",
+        "report-violation",
+    ]
     assert (await api.project(pid, "unit"))["allowed_actions"] == ["apply-municipal"]
     assert (await api.get("/v1/tasks", "district")).json() == []
     # Tomorrow is still refused: an imported project must already be named.

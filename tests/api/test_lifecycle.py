@@ -139,7 +139,10 @@ async def test_full_lifecycle_through_http(api: Api, workflow_env: WorkflowEnvir
 
     # Revocation for false data (Art. 10) by the district bureau that gave the name.
     project = await api.decide(
-        pid, "report-violation", {"scope": "district", "finding": "false_data"}, "district"
+        pid,
+        "report-violation",
+        {"scope": "district", "finding": "false_data", "note": "报送数据与核查结果不符"},
+        "district",
     )
     assert (project["stage"], project["level"], project["ended"]) == ("revoked", "none", True)
     assert await directory_becomes(api, []) == []

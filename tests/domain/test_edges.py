@@ -98,7 +98,7 @@ def test_every_unmet_municipal_condition_is_named() -> None:
         "不满足第七条申请市级命名的条件："
         "（二）稳定有效服务中小企业并形成服务品牌；（四）形成可复制推广的典型做法。"
         "当前可执行：实施单位：申请市级命名（apply-municipal）；"
-        "区市场监管局：违规认定（第十条）（report-violation）"
+        "区市场监管局：区级定期评估（evaluate-district）、违规认定（第十条）（report-violation）"
     )
 
 
@@ -279,7 +279,7 @@ def test_revoking_the_municipal_name_closes_its_open_decisions(stage: Stage) -> 
         assert state.task(TaskKind.RECTIFICATION_REVIEW) is not None
     else:
         assert state.task(TaskKind.MUNICIPAL_REVIEW) is not None
-    revoke = ReportViolation(scope="municipal", finding=Finding.FALSE_DATA)
+    revoke = ReportViolation(scope="municipal", finding=Finding.FALSE_DATA, note="数据不实")
     decide(state, MUNICIPAL_BUREAU, revoke, RECTIFICATION_DEADLINE + timedelta(days=1))
     assert state.stage is Stage.DISTRICT_NAMED
     assert state.tasks == []

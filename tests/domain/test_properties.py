@@ -27,6 +27,7 @@ from domain.decisions import (
     EvaluateDistrict,
     EvaluateMunicipal,
     Finding,
+    KeepMunicipalName,
     MunicipalConditions,
     RecommendMunicipal,
     ReportRectification,
@@ -40,7 +41,7 @@ from domain.decisions import (
 from domain.effects import Effect
 from domain.rules import DecisionRefused, allowed_actions
 from domain.stages import DISTRICT_LEVEL_STAGES, MUNICIPAL_LEVEL_STAGES, Level, Stage
-from domain.state import HistoryEntry, ProjectState
+from domain.state import HistoryEntry, ProjectState, TaskKind
 from domain.timers import advance_time, next_wakeup
 from tests.domain.conftest import (
     DISTRICT_BUREAU,
@@ -74,6 +75,7 @@ ROLES: dict[Action, set[Role]] = {
     Action.REPORT_RECTIFICATION: {Role.UNIT},
     Action.REVIEW_RECTIFICATION: {Role.MUNICIPAL_BUREAU},
     Action.REPORT_VIOLATION: {Role.DISTRICT_BUREAU, Role.MUNICIPAL_BUREAU},
+    Action.KEEP_MUNICIPAL_NAME: {Role.MUNICIPAL_BUREAU},
 }
 LIVE = set(Stage) - {Stage.WITHDRAWN, Stage.REJECTED, Stage.CANCELLED, Stage.REVOKED}
 STAGES: dict[Action, set[Stage]] = {
@@ -92,6 +94,7 @@ STAGES: dict[Action, set[Stage]] = {
     Action.REPORT_RECTIFICATION: {Stage.RECTIFICATION},
     Action.REVIEW_RECTIFICATION: {Stage.RECTIFICATION},
     Action.REPORT_VIOLATION: LIVE,
+    Action.KEEP_MUNICIPAL_NAME: {Stage.MUNICIPAL_NAMED, Stage.RECTIFICATION},
 }
 # What a refusal for timing or body says (the decision itself is allowed in this stage).
 TIMING_OR_BODY = (
@@ -102,6 +105,9 @@ TIMING_OR_BODY = (
     "整改报告，不能再提交",  # too many rectification reports
     "只能由其撤消",  # a violation at the other bureau's level
     "尚无市级命名或市级申请",  # a municipal violation with nothing municipal to end
+    "须在 note 中写明",  # a finding or an off-cycle cancellation without what was found
+    "没有区市场监管局移送",  # keeping the municipal name with nothing referred
+    "区级命名已撤消",  # a district finding with no district name left
 )
 
 SCORES = st.builds(
@@ -116,7 +122,9 @@ BODIES: dict[Action, st.SearchStrategy[Decision]] = {
     Action.DECIDE_ACCEPTANCE: st.just(DecideAcceptance(passed=True))
     | st.just(DecideAcceptance(passed=False, note="资料不全")),
     Action.WITHDRAW: st.builds(Withdraw, reason=st.sampled_from(["放弃", "场地调整"])),
-    Action.EVALUATE_DISTRICT: st.builds(EvaluateDistrict, meets_conditions=st.booleans()),
+    Action.EVALUATE_DISTRICT: st.builds(
+        EvaluateDistrict, meets_conditions=st.booleans(), note=NOTE
+    ),
     Action.APPLY_MUNICIPAL: st.builds(
         ApplyMunicipal,
         conditions=st.builds(
@@ -140,6 +148,10 @@ BODIES: dict[Action, st.SearchStrategy[Decision]] = {
         ReportViolation,
         scope=st.sampled_from(["district", "municipal"]),
         finding=st.sampled_from(Finding),
+        note=NOTE,
+    ),
+    Action.KEEP_MUNICIPAL_NAME: st.builds(
+        KeepMunicipalName, reason=st.sampled_from(["市级材料属实", "经复核保留"])
     ),
 }
 # Decisions that end the process or a level are kept rare, so walks get far.
@@ -167,11 +179,12 @@ def _check_invariants(state: ProjectState) -> None:
         assert municipal is None
         assert state.next_district_evaluation_at is not None or state.tasks
     if state.stage in MUNICIPAL_LEVEL_STAGES:
-        assert district is not None
         assert municipal is not None
         assert state.next_district_evaluation_at is None
-    if municipal is not None:
-        assert district is not None, "a municipal name presupposes the district one"
+    if state.task(TaskKind.VIOLATION_REFERRAL) is not None:
+        # 谁命名谁撤消: the district name is revoked, the municipal one waits for its bureau.
+        assert district is None
+        assert municipal is not None
     if state.stage.is_end:
         assert district is None
         assert municipal is None
@@ -258,9 +271,15 @@ def _endings(state: ProjectState) -> list[tuple[Actor, Decision]]:
     """The decisions that would end the process or a level now, each once."""
     candidates: list[tuple[Actor, Decision]] = [
         (UNIT, Withdraw(reason="放弃")),
-        (DISTRICT_BUREAU, EvaluateDistrict(meets_conditions=False)),
-        (DISTRICT_BUREAU, ReportViolation(scope="district", finding=Finding.FALSE_MATERIAL)),
-        (MUNICIPAL_BUREAU, ReportViolation(scope="municipal", finding=Finding.FALSE_DATA)),
+        (DISTRICT_BUREAU, EvaluateDistrict(meets_conditions=False, note="场地不再具备")),
+        (
+            DISTRICT_BUREAU,
+            ReportViolation(scope="district", finding=Finding.FALSE_MATERIAL, note="材料造假"),
+        ),
+        (
+            MUNICIPAL_BUREAU,
+            ReportViolation(scope="municipal", finding=Finding.FALSE_DATA, note="数据不实"),
+        ),
     ]
     return [(a, d) for a, d in candidates if d.action in allowed_actions(state, a)]
 

@@ -96,7 +96,8 @@ def _withdrawn() -> ProjectState:
             district_named,
             {
                 Role.UNIT: [Action.APPLY_MUNICIPAL],
-                Role.DISTRICT_BUREAU: [Action.REPORT_VIOLATION],
+                # Off-cycle (Art. 9.2 及时取消), rules 2.
+                Role.DISTRICT_BUREAU: [Action.EVALUATE_DISTRICT, Action.REPORT_VIOLATION],
             },
         ),
         (
@@ -289,7 +290,10 @@ def test_district_bureau_without_a_district_is_refused() -> None:
 
 
 def test_district_evaluation_before_it_is_due_is_refused_with_the_next_date() -> None:
-    error = _refusal(district_named(), DISTRICT_BUREAU, EvaluateDistrict(meets_conditions=True))
+    # On the first rules; rules 2 allow it off-cycle (tests/domain/test_fidelity_cancellation.py).
+    state = district_named()
+    state.rules = 1
+    error = _refusal(state, DISTRICT_BUREAU, EvaluateDistrict(meets_conditions=True))
     assert "区级定期评估尚未到期（下次评估：2025-05-20）" in error.message
 
 

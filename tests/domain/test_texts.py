@@ -15,6 +15,7 @@ from domain.decisions import (
     EvaluateDistrict,
     EvaluateMunicipal,
     Finding,
+    KeepMunicipalName,
     RecommendMunicipal,
     ReportRectification,
     ReportViolation,
@@ -42,6 +43,8 @@ from tests.domain.conftest import (
     utc,
 )
 from tests.domain.transcript import history_line, lines
+
+FOUND = "查实的事实"
 
 
 class Script:
@@ -130,7 +133,7 @@ def municipal_violations_script() -> Script:
     second municipal application stopped before naming."""
     s = district_script()
     s.transcript = []
-    municipal = ReportViolation(scope="municipal", finding=Finding.FALSE_DATA)
+    municipal = ReportViolation(scope="municipal", finding=Finding.FALSE_DATA, note=FOUND)
     s.do(MUNICIPAL_BUREAU, municipal, utc(2025, 8, 1, 2))
     s.do(UNIT, ApplyMunicipal(conditions=all_conditions()), utc(2025, 8, 2, 2))
     s.do(MUNICIPAL_BUREAU, municipal, utc(2025, 8, 3, 2))
@@ -142,23 +145,50 @@ def district_revoked_script() -> Script:
     s.do(UNIT, RequestAcceptance(), utc(2024, 5, 13, 2))
     s.do(DISTRICT_BUREAU, DecideAcceptance(passed=True), utc(2024, 5, 20, 2))
     s.transcript = []
-    district = ReportViolation(scope="district", finding=Finding.SERIOUS_VIOLATION)
+    district = ReportViolation(scope="district", finding=Finding.SERIOUS_VIOLATION, note=FOUND)
     s.do(DISTRICT_BUREAU, district, utc(2024, 8, 1, 2))
     return s
 
 
 def both_revoked_script() -> Script:
-    """A district revocation of a municipal project ends both names."""
+    """On the first rules, a district revocation of a municipal project ends both names."""
+    s = district_script()
+    s.state.rules = 1
+    s.transcript = []
+    district = ReportViolation(scope="district", finding=Finding.FALSE_MATERIAL, note=FOUND)
+    s.do(DISTRICT_BUREAU, district, utc(2025, 8, 1, 2))
+    return s
+
+
+def referral_script() -> Script:
+    """Rules 2 (谁命名谁撤消): the district name revoked, the municipal one referred, reminded,
+    escalated and kept; then an off-cycle district check is not possible (municipal level)."""
     s = district_script()
     s.transcript = []
-    district = ReportViolation(scope="district", finding=Finding.FALSE_MATERIAL)
+    district = ReportViolation(scope="district", finding=Finding.FALSE_MATERIAL, note=FOUND)
     s.do(DISTRICT_BUREAU, district, utc(2025, 8, 1, 2))
+    s.do(MUNICIPAL_BUREAU, KeepMunicipalName(reason="市级评估材料属实"), utc(2025, 9, 5, 2))
+    return s
+
+
+def off_cycle_script() -> Script:
+    """Rules 2 (及时取消): a check between evaluations finds the conditions met, a later one not."""
+    s = registered()
+    s.do(UNIT, RequestAcceptance(), utc(2024, 5, 13, 2))
+    s.do(DISTRICT_BUREAU, DecideAcceptance(passed=True), utc(2024, 5, 20, 2))
+    s.transcript = []
+    s.do(DISTRICT_BUREAU, EvaluateDistrict(meets_conditions=True), utc(2024, 9, 2, 2))
+    s.do(
+        DISTRICT_BUREAU,
+        EvaluateDistrict(meets_conditions=False, note="场地已退租"),
+        utc(2024, 10, 8, 2),
+    )
     return s
 
 
 def rejected_script() -> Script:
     s = registered()
-    district = ReportViolation(scope="district", finding=Finding.FALSE_MATERIAL)
+    district = ReportViolation(scope="district", finding=Finding.FALSE_MATERIAL, note=FOUND)
     s.do(DISTRICT_BUREAU, district, utc(2024, 5, 11, 2))
     return s
 
@@ -305,9 +335,31 @@ REJECTED = [
 ]
 
 
+REFERRAL = [
+    "record 18 2025-08-01 02:00 report-violation by district_bureau municipal_named→municipal_named | 撤消区级命名：提供虚假材料（第十条）；市级命名移送市市场监管局决定",
+    "end p-1/district/7 revoked 2025-08-01 by district_bureau | 提供虚假材料（第十条）",
+    "notify p-1/18/referral → municipal_bureau | 【上海市生物医药质量基础设施集成服务项目】区局移送违规认定 | 区市场监管局认定提供虚假材料（第十条），已撤消区级命名。查明事实：查实的事实。市级命名由市市场监管局决定撤消或保留，请于2025-08-31前作出决定。",
+    "notify p-1/18/revoked → unit:91350100M000100Y43 | 【上海市生物医药质量基础设施集成服务项目】区级命名撤消 | 提供虚假材料（第十条）；区级命名撤消，市级命名待市市场监管局决定。",
+    "notify p-1/19/reminder:violation_referral → municipal_bureau | 【上海市生物医药质量基础设施集成服务项目】区局移送违规认定（第十条）即将到期 | 请于2025-08-31前作出决定。",
+    "notify p-1/20/escalation:violation_referral → municipal_bureau | 【上海市生物医药质量基础设施集成服务项目】督办：区局移送违规认定（第十条）已逾期 | 市市场监管局应于2025-08-31前作出的决定已逾期，请督办。流程继续等待决定。",
+    "record 21 2025-09-05 02:00 keep-municipal-name by municipal_bureau municipal_named→municipal_named | 保留市级命名：市级评估材料属实",
+    "notify p-1/21/kept → unit:91350100M000100Y43,district_bureau:310115 | 【上海市生物医药质量基础设施集成服务项目】保留市级命名 | 市市场监管局对区局移送的违规认定决定保留市级命名。理由：市级评估材料属实",
+]
+
+
+OFF_CYCLE = [
+    "record 4 2024-09-02 02:00 evaluate-district by district_bureau district_named→district_named | 区级核查：仍符合基本条件，定期评估安排不变（下次定期评估2025-05-20）",
+    "record 5 2024-10-08 02:00 evaluate-district by district_bureau district_named→cancelled | 区级命名取消：经核查不再符合基本条件，及时取消（第九条第二项）：场地已退租",
+    "end p-1/district/3 cancelled 2024-10-08 by district_bureau | 经核查不再符合基本条件，及时取消（第九条第二项）：场地已退租",
+    "notify p-1/5/unit → unit:91350100M000100Y43,municipal_bureau | 【浦东新区生物医药质量基础设施“一站式”服务项目】区级命名取消 | 经核查不再符合基本条件，及时取消（第九条第二项）：场地已退租",
+]
+
+
 IMPORTED_DISTRICT = [
     "grant p-1/district/1 district 2023-03-15 by district_bureau | 浦东新区生物医药质量基础设施“一站式”服务项目",
+    "notify p-1/2/task → district_bureau:310115 | 【浦东新区生物医药质量基础设施“一站式”服务项目】区级项目定期评估到期 | 区级项目定期评估已于2024-03-15到期（导入前），请于2024-06-09前作出决定。",
     "1 2024-05-10 02:00 import by - building→district_named | 导入已命名项目：区级命名于2023-03-15",
+    "2 2024-05-10 02:00 due:district_evaluation by - district_named→district_named | 区级项目定期评估已于2024-03-15到期（导入前），待区市场监管局决定",
 ]
 
 
@@ -352,6 +404,14 @@ def test_district_revocation_of_a_municipal_project_ends_both_names() -> None:
     # Which name a notification is titled with once both have ended is left open here.
     transcript = both_revoked_script().transcript
     assert [line for line in transcript if not line.startswith("notify")] == BOTH_REVOKED
+
+
+def test_referral_to_the_municipal_bureau_word_for_word() -> None:
+    assert referral_script().transcript == REFERRAL
+
+
+def test_off_cycle_district_checks_word_for_word() -> None:
+    assert off_cycle_script().transcript == OFF_CYCLE
 
 
 def test_violation_before_naming_rejects_the_application_word_for_word() -> None:

@@ -158,7 +158,10 @@ async def test_imported_municipal_project_gets_its_review_on_the_anchor(
     named_on = local_date(now).replace(year=local_date(now).year - 4)
     await h.start(
         imported=ImportedNaming(
-            district_named_on=named_on.replace(year=named_on.year - 1), municipal_named_on=named_on
+            district_named_on=named_on.replace(year=named_on.year - 1),
+            municipal_named_on=named_on,
+            # Evaluated when it fell due (else its review would open at once: imports behind).
+            municipal_last_evaluated_on=named_on.replace(year=named_on.year + 3),
         )
     )
     state = await h.state()
@@ -175,7 +178,12 @@ async def test_imported_municipal_project_gets_its_review_on_the_anchor(
 async def test_imported_district_project_gets_its_evaluation_on_the_anniversary(
     workflow_env: WorkflowEnvironment, h: Harness
 ) -> None:
-    await h.start(imported=ImportedNaming(district_named_on=on("2024-02-29")))
+    now = await workflow_env.get_current_time()
+    await h.start(
+        imported=ImportedNaming(
+            district_named_on=on("2024-02-29"), district_last_evaluated_on=local_date(now)
+        )
+    )
     state = await h.state()
     assert state.stage is Stage.DISTRICT_NAMED
     nxt = state.next_district_evaluation_at

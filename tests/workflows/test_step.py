@@ -41,6 +41,9 @@ class ReleaseOneLifecycle(ProjectLifecycle):
     def _one_transaction_step(self) -> bool:
         return False
 
+    def _fidelity_rules(self) -> bool:
+        return False
+
 
 @asynccontextmanager
 async def release_one_worker(
