@@ -39,7 +39,10 @@ def _required(settings: Settings) -> tuple[str, str]:
     )
 
 
-async def _signalled(stop: asyncio.Event) -> None:
+@contextlib.contextmanager
+def _drain_on_signal(stop: asyncio.Event) -> Iterator[None]:
+    """SIGTERM and SIGINT set `stop` from the moment the process starts (a signal that came
+    while it was still connecting would otherwise kill it outright)."""
     loop = asyncio.get_running_loop()
 
     def on_signal(sig: signal.Signals) -> None:
@@ -50,34 +53,44 @@ async def _signalled(stop: asyncio.Event) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, on_signal, sig)
     try:
-        await stop.wait()
+        yield
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
 
 
+async def _until(stop: asyncio.Event, work: "asyncio.Task[None]") -> bool:
+    """Wait for `stop` or for `work` to end; True when stopped by a signal."""
+    waiting = asyncio.create_task(stop.wait(), name="signals")
+    done, _ = await asyncio.wait({work, waiting}, return_when=asyncio.FIRST_COMPLETED)
+    if waiting not in done:
+        waiting.cancel()
+        return False
+    return True
+
+
 async def serve_worker(settings: Settings) -> None:
     """Poll the lifecycle task queue until signalled, then drain."""
     address, database_url = _required(settings)
-    client = await connect_when_ready(
-        address, settings.temporal_namespace, give_up_after=TEMPORAL_READY_TIMEOUT
-    )
-    engine = make_engine(database_url)
     stop = asyncio.Event()
-    try:
-        worker = build_worker(client, make_session_factory(engine), graceful_shutdown=DRAIN)
-        running = asyncio.create_task(worker.run(), name="worker")
-        signalled = asyncio.create_task(_signalled(stop), name="signals")
-        log.info("worker 已启动 / worker polling %s on %s", worker.task_queue, address)
-        done, _ = await asyncio.wait({running, signalled}, return_when=asyncio.FIRST_COMPLETED)
-        if running in done:
-            signalled.cancel()
-            running.result()
-            raise StackError("worker 意外停止 / worker stopped unexpectedly")
-        await worker.shutdown()
-        await running
-    finally:
-        await engine.dispose()
+    with _drain_on_signal(stop):
+        client = await connect_when_ready(
+            address, settings.temporal_namespace, give_up_after=TEMPORAL_READY_TIMEOUT
+        )
+        if stop.is_set():
+            return
+        engine = make_engine(database_url)
+        try:
+            worker = build_worker(client, make_session_factory(engine), graceful_shutdown=DRAIN)
+            running = asyncio.create_task(worker.run(), name="worker")
+            log.info("worker 已启动 / worker polling %s on %s", worker.task_queue, address)
+            if not await _until(stop, running):
+                running.result()
+                raise StackError("worker 意外停止 / worker stopped unexpectedly")
+            await worker.shutdown()
+            await running
+        finally:
+            await engine.dispose()
 
 
 class _Server(uvicorn.Server):
@@ -91,28 +104,29 @@ class _Server(uvicorn.Server):
 async def serve_api(settings: Settings) -> None:
     """Serve the HTTP API and console until signalled, then finish the requests in hand."""
     address, database_url = _required(settings)
-    client = await connect_when_ready(
-        address, settings.temporal_namespace, give_up_after=TEMPORAL_READY_TIMEOUT
-    )
-    server = _Server(
-        uvicorn.Config(
-            create_app(client=client, database_url=database_url),
-            host=settings.qis_api_host,
-            port=settings.qis_api_port,
-            log_config=None,
-            timeout_graceful_shutdown=int(DRAIN.total_seconds()),
-        )
-    )
     stop = asyncio.Event()
-    serving = asyncio.create_task(server.serve(), name="API")
-    signalled = asyncio.create_task(_signalled(stop), name="signals")
-    done, _ = await asyncio.wait({serving, signalled}, return_when=asyncio.FIRST_COMPLETED)
-    if serving in done:
-        signalled.cancel()
-        with contextlib.suppress(SystemExit):
-            serving.result()
-        raise StackError(
-            f"API 无法启动或意外停止 / API stopped ({settings.qis_api_host}:{settings.qis_api_port})"
+    with _drain_on_signal(stop):
+        client = await connect_when_ready(
+            address, settings.temporal_namespace, give_up_after=TEMPORAL_READY_TIMEOUT
         )
-    server.should_exit = True
-    await serving
+        if stop.is_set():
+            return
+        server = _Server(
+            uvicorn.Config(
+                create_app(client=client, database_url=database_url),
+                host=settings.qis_api_host,
+                port=settings.qis_api_port,
+                log_config=None,
+                timeout_graceful_shutdown=int(DRAIN.total_seconds()),
+            )
+        )
+        serving = asyncio.create_task(server.serve(), name="API")
+        if not await _until(stop, serving):
+            with contextlib.suppress(SystemExit):
+                serving.result()
+            raise StackError(
+                f"API 无法启动或意外停止 / API stopped "
+                f"({settings.qis_api_host}:{settings.qis_api_port})"
+            )
+        server.should_exit = True
+        await serving
