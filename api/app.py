@@ -70,7 +70,7 @@ def create_app(
                 temporal_client, task_queue=task_queue, timeout=temporal_timeout
             ),
             sessions=make_session_factory(engine),
-            # A running process keeps the policy it started with (API.md).
+            # A running process keeps the policy it started with (docs/api-guide.md).
             policy=policy or settings.policy(),
         )
         try:

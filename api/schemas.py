@@ -85,7 +85,7 @@ class UnitCreate(Unit):
 
 
 class ProjectCreate(PlainText, ProjectSpec):
-    """A project to register (API.md “Project body”)."""
+    """A project to register (docs/api-guide.md “Project body”)."""
 
     model_config = ConfigDict(title="登记项目", json_schema_extra={"examples": [examples.PROJECT]})
 

@@ -1,4 +1,4 @@
-"""Who takes decisions (DOMAIN.md §2)."""
+"""Who takes decisions (docs/regulation.md)."""
 
 from enum import StrEnum
 

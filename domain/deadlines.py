@@ -1,4 +1,4 @@
-"""Deadlines someone must meet, counted as Chinese law counts periods (DOMAIN.md §8 "Time").
+"""Deadlines someone must meet, counted as Chinese law counts periods (docs/regulation.md).
 
 民法典 第二百零一条–第二百零三条: a period in days, months or years starts counting the day after
 it begins, so its last day is the Shanghai date of `start + period` (the calendar arithmetic of

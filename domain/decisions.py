@@ -1,4 +1,4 @@
-"""The decisions people take (API.md "Actions"), one typed body each.
+"""The decisions people take (docs/api-guide.md "Actions"), one typed body each.
 
 What an action is (label, roles, stages, task) is declared in domain.actions; this module holds
 the body each action carries, and derives its tables from the two.
@@ -76,7 +76,7 @@ class DecideAcceptance(_Body):
 
     @model_validator(mode="after")
     def _reasons_when_failed(self) -> "DecideAcceptance":
-        # DOMAIN.md §5: a failed acceptance goes back to the unit with its reasons.
+        # docs/regulation.md: a failed acceptance goes back to the unit with its reasons.
         if not self.passed and not self.note:
             raise ValueError("验收未通过时须在 note 中写明原因，以便实施单位整改")
         return self

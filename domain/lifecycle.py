@@ -1,4 +1,4 @@
-"""The lifecycle as pure functions: what each decision and each due date does (DOMAIN.md §5–§6).
+"""The lifecycle as pure functions: what each decision and each due date does (docs/regulation.md).
 
 The workflow owns the clock and the I/O; these functions take `now`, change the state and return
 the effects (names, notifications, records) for the workflow to run as activities.
@@ -260,7 +260,7 @@ def new_state(
     step.history("import", summary)
     if rules < 2 or missed is None:
         return state, step.effects
-    # Behind: the evaluation that fell due before the import opens now (DOMAIN.md §5).
+    # Behind: the evaluation that fell due before the import opens now (docs/regulation.md).
     due = Step(state, now)
     if kind is TaskKind.MUNICIPAL_REVIEW:
         state.next_municipal_review_at = None

@@ -1,4 +1,4 @@
-"""The process's durations (API.md "Policy file"); the regulation's values by default."""
+"""The process's durations (docs/api-guide.md "Policy file"); the regulation's values by default."""
 
 import tomllib
 

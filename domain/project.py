@@ -1,4 +1,4 @@
-"""What a project is (DOMAIN.md §3): the record an operator registers."""
+"""What a project is (docs/regulation.md): the record an operator registers."""
 
 from datetime import date
 from enum import StrEnum

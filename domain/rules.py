@@ -1,4 +1,4 @@
-"""Who may take which decision in which stage (DOMAIN.md §2, §5, §6), and why not."""
+"""Who may take which decision in which stage (docs/regulation.md), and why not."""
 
 from domain.actions import ACTION_SPECS
 from domain.actors import Actor, Role

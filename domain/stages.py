@@ -1,4 +1,4 @@
-"""Stages of the lifecycle and levels of a project (API.md)."""
+"""Stages of the lifecycle and levels of a project (docs/api-guide.md)."""
 
 from enum import StrEnum
 

@@ -1,4 +1,4 @@
-"""Which Shanghai calendar days are working days (DOMAIN.md §8 "Time").
+"""Which Shanghai calendar days are working days (docs/regulation.md).
 
 A day is a working day unless it is a rest day: Saturdays and Sundays, and the days the State
 Council's yearly notice gives off for a statutory holiday. The same notice turns some weekend
@@ -25,7 +25,7 @@ MAX_ROLL_DAYS = 366
 class CalendarAdditions(BaseModel):
     """Dates the policy file adds to (or corrects in) the package's holiday data.
 
-    In TOML (API.md policy file), for example::
+    In TOML (docs/api-guide.md policy file), for example::
 
         [calendar]
         covered_years = [2027]

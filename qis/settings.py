@@ -1,4 +1,4 @@
-"""One settings class for the API, the worker and the command line (API.md "Running it")."""
+"""One settings class for the API, the worker and the command line (docs/api-guide.md "Running it")."""
 
 from functools import lru_cache
 from pathlib import Path
@@ -23,7 +23,7 @@ class Settings(BaseSettings):
     database_url: str | None = None
     qis_log_format: Literal["json", "text"] = "json"
     qis_policy_file: Path | None = None
-    # Delivery of the notification outbox (sender/); API.md names the first three.
+    # Delivery of the notification outbox (sender/); docs/api-guide.md names the first three.
     qis_public_url: str | None = None
     qis_smtp_url: SecretStr | None = None
     qis_mail_from: str = "qis@localhost"

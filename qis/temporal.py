@@ -19,7 +19,7 @@ async def connect(address: str, namespace: str) -> Client:
 
 
 async def register_search_attributes(client: Client) -> None:
-    """Add the search attributes of API.md to the namespace where they are missing."""
+    """Add the search attributes of docs/api-guide.md to the namespace where they are missing."""
     wanted = {key.name: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD for key in sa.KEYWORDS}
     wanted[sa.NEXT_DEADLINE.name] = IndexedValueType.INDEXED_VALUE_TYPE_DATETIME
     try:

@@ -1,4 +1,4 @@
-"""ProjectLifecycle: one project's whole life as a durable process (DOMAIN.md §5–§6).
+"""ProjectLifecycle: one project's whole life as a durable process (docs/regulation.md).
 
 The rules live in `domain` (pure); this class owns time and I/O. Decisions arrive as the
 `decide` update: the validator refuses what the stage, role or district does not allow before

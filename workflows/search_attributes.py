@@ -1,4 +1,4 @@
-"""The search attributes of API.md, kept current by the workflow at every change."""
+"""The search attributes of docs/api-guide.md, kept current by the workflow at every change."""
 
 from temporalio.common import SearchAttributeKey
 

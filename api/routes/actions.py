@@ -21,7 +21,7 @@ from domain.actions import Action
 
 router = APIRouter(prefix="/v1/projects", tags=["决定"])
 
-# API.md actions that a later issue brings (DOMAIN.md §7); until then they are unknown here.
+# docs/api-guide.md actions that a later issue brings (docs/regulation.md); until then they are unknown here.
 LATER = {
     "submit-data": "数据报送",
     "select-typical-case": "典型案例遴选",

@@ -1,4 +1,4 @@
-"""Projects: register, import, list, read (API.md)."""
+"""Projects: register, import, list, read (docs/api-guide.md)."""
 
 from typing import Annotated, Any
 

@@ -1,5 +1,5 @@
 """What each caller may see: operators and the municipal bureau all, a district bureau its
-district, a unit its own projects (DOMAIN.md §2)."""
+district, a unit its own projects (docs/regulation.md)."""
 
 from sqlalchemy import ColumnElement, true
 

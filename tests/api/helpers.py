@@ -32,7 +32,7 @@ CALLERS: dict[str, tuple[Role, str | None, str | None]] = {
     "other_unit": (Role.UNIT, None, OTHER_CREDIT_CODE),
 }
 
-# The API.md project body, as a client sends it.
+# The docs/api-guide.md project body, as a client sends it.
 PROJECT: dict[str, Any] = make_spec().model_dump(mode="json")
 
 ALL_CONDITIONS = {
@@ -52,7 +52,7 @@ WORKFLOW_TASK_EVENTS = {
 
 
 def project_body(**overrides: Any) -> dict[str, Any]:
-    """The API.md project body, top-level fields replaced by `overrides`."""
+    """The docs/api-guide.md project body, top-level fields replaced by `overrides`."""
     return {**copy.deepcopy(PROJECT), **overrides}
 
 

@@ -11,7 +11,7 @@ from domain.durations import local_date
 from tests.api.helpers import ALL_CONDITIONS, CALLERS, GOOD_SCORES, POOR_SCORES, Api, project_body
 from tests.helpers import eventually
 
-# Written out by hand from DOMAIN.md §2, §5, §6 (not derived from domain.rules).
+# Written out by hand from docs/regulation.md (not derived from domain.rules).
 ROLES = {
     "request-acceptance": {"unit", "operator"},
     "decide-acceptance": {"district_bureau"},
@@ -60,7 +60,7 @@ ALLOWED: dict[str, dict[str, set[str]]] = {
     "rejected": {},
 }
 WHO: list[str | None] = [*CALLERS, None]
-# The Chinese names a refusal uses, by hand from DOMAIN.md.
+# The Chinese names a refusal uses, by hand from docs/regulation.md.
 ACTION_LABELS = {
     "request-acceptance": "申请验收",
     "decide-acceptance": "验收结论",

@@ -49,7 +49,7 @@ EXAMPLES = {POSITIVE: 25, schemathesis.GenerationMode.NEGATIVE: 10}
 ROTATION = ["operator", "unit", "district", "municipal", None]
 
 ACTIONS = "/v1/projects/{project_id}/actions/"
-# Who may use each route (API.md), written out by hand: a valid case goes out as this caller.
+# Who may use each route (docs/api-guide.md), written out by hand: a valid case goes out as this caller.
 # A route missing here fails the test: give it a fitting caller when you add it.
 FITTING: dict[str, str | None] = {
     "POST /v1/projects": "operator",
@@ -76,7 +76,7 @@ FITTING: dict[str, str | None] = {
     f"POST {ACTIONS}keep-municipal-name": "municipal",
 }
 REGISTERS = {"POST /v1/projects", "POST /v1/projects/import"}
-# Routes of API.md not implemented yet: they answer 404 on purpose (DOMAIN.md §7 and the
+# Routes of docs/api-guide.md not implemented yet: they answer 404 on purpose (docs/regulation.md and the
 # district reports come with later issues), so "2xx at least once" cannot hold for them. The
 # test checks they still answer 404: when one is implemented, move it to FITTING.
 NOT_YET = {

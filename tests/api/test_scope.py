@@ -1,4 +1,4 @@
-"""Who may register, import and read which projects (DOMAIN.md §2, API.md)."""
+"""Who may register, import and read which projects (docs/regulation.md, docs/api-guide.md)."""
 
 from typing import Any
 

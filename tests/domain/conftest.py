@@ -74,7 +74,7 @@ RECTIFICATION_DEADLINE = utc(2028, 1, 15, 2)
 
 
 def project_body() -> dict[str, Any]:
-    """The project body of API.md, as a client sends it."""
+    """The project body of docs/api-guide.md, as a client sends it."""
     return {
         "unit": {
             "name": "上海示例检测技术有限公司",
@@ -94,7 +94,7 @@ def project_body() -> dict[str, Any]:
 
 
 def make_spec(**overrides: Any) -> ProjectSpec:
-    """The API.md example project, with top-level fields replaced by `overrides`."""
+    """The docs/api-guide.md example project, with top-level fields replaced by `overrides`."""
     return ProjectSpec.model_validate({**project_body(), **overrides})
 
 

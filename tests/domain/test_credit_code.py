@@ -1,4 +1,4 @@
-"""The unified social credit code check (GB 32100-2015, DOMAIN.md §3)."""
+"""The unified social credit code check (GB 32100-2015, docs/regulation.md)."""
 
 import pytest
 from hypothesis import given

@@ -1,4 +1,4 @@
-"""Legal deadlines: 24:00 of the last day, moved over holidays and rest days (DOMAIN.md §8).
+"""Legal deadlines: 24:00 of the last day, moved over holidays and rest days (docs/regulation.md).
 
 The 2026 dates are the State Council's schedule as the chinese-calendar package has it:
 春节 rest days 2026-02-15..23 with make-up Saturdays 02-14 and 02-28; 国庆节 2026-10-01..07 with

@@ -1,4 +1,4 @@
-"""Decision bodies (API.md "Actions"): one typed body per action, parsed by its `action`."""
+"""Decision bodies (docs/api-guide.md "Actions"): one typed body per action, parsed by its `action`."""
 
 import pytest
 from pydantic import TypeAdapter, ValidationError

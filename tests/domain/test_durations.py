@@ -1,4 +1,4 @@
-"""ISO-8601 durations on the Shanghai calendar (API.md policy file, DOMAIN.md §8)."""
+"""ISO-8601 durations on the Shanghai calendar (docs/api-guide.md policy file, docs/regulation.md)."""
 
 from datetime import UTC, date, datetime, timedelta
 

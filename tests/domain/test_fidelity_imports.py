@@ -1,4 +1,4 @@
-"""Imports that are behind (DOMAIN.md §5, rules 2): an evaluation that fell due before the import
+"""Imports that are behind (docs/regulation.md, rules 2): an evaluation that fell due before the import
 opens its task at once, unless the import says it was done since that due date."""
 
 from datetime import date, datetime

@@ -1,4 +1,4 @@
-"""谁命名谁撤消 (Art. 10, DOMAIN.md §6, rules 2): a district finding after municipal naming
+"""谁命名谁撤消 (Art. 10, docs/regulation.md, rules 2): a district finding after municipal naming
 revokes the district name only and refers the municipal one to the municipal bureau."""
 
 from datetime import timedelta

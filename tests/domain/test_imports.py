@@ -1,4 +1,4 @@
-"""Importing already named projects: names on their dates, timers counted from them (API.md).
+"""Importing already named projects: names on their dates, timers counted from them (docs/api-guide.md).
 
 On the first rules (`rules=1`, processes started before issue #7) an evaluation that fell due
 before the import is skipped; rules 2 open it at once: tests/domain/test_fidelity_imports.py.

@@ -1,4 +1,4 @@
-"""Every decision row of DOMAIN.md §5, driven through `apply_decision` and `advance_time`."""
+"""Every decision row of docs/regulation.md, driven through `apply_decision` and `advance_time`."""
 
 from collections.abc import Callable
 from datetime import date, timedelta

@@ -1,4 +1,4 @@
-"""Official names (Art. 6, Art. 8; DOMAIN.md §4)."""
+"""Official names (Art. 6, Art. 8; docs/regulation.md)."""
 
 import pytest
 

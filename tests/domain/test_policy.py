@@ -1,4 +1,4 @@
-"""The process's durations (API.md "Policy file")."""
+"""The process's durations (docs/api-guide.md "Policy file")."""
 
 import pytest
 from pydantic import ValidationError

@@ -1,4 +1,4 @@
-"""The project record (DOMAIN.md §3, API.md project body)."""
+"""The project record (docs/regulation.md, docs/api-guide.md project body)."""
 
 from datetime import date
 from typing import Any

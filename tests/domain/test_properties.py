@@ -62,7 +62,7 @@ ACTORS = [UNIT, OPERATOR, DISTRICT_BUREAU, OTHER_DISTRICT_BUREAU, MUNICIPAL_BURE
 # The project's own actor of each role, to ask what each role may do now.
 OWN = {a.role: a for a in (UNIT, OPERATOR, DISTRICT_BUREAU, MUNICIPAL_BUREAU)}
 
-# Written out by hand from DOMAIN.md §2, §5, §6 (not taken from domain.rules).
+# Written out by hand from docs/regulation.md (not taken from domain.rules).
 ROLES: dict[Action, set[Role]] = {
     Action.REQUEST_ACCEPTANCE: {Role.UNIT, Role.OPERATOR},
     Action.DECIDE_ACCEPTANCE: {Role.DISTRICT_BUREAU},

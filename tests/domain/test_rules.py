@@ -1,4 +1,4 @@
-"""Who may take which decision in which stage, and how a refusal reads (DOMAIN.md §2, §5)."""
+"""Who may take which decision in which stage, and how a refusal reads (docs/regulation.md)."""
 
 from collections.abc import Callable
 

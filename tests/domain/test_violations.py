@@ -1,4 +1,4 @@
-"""Revocation for false material, false data or serious violations (Art. 10, DOMAIN.md §6)."""
+"""Revocation for false material, false data or serious violations (Art. 10, docs/regulation.md)."""
 
 from collections.abc import Callable
 from datetime import date

@@ -1,4 +1,4 @@
-"""QIS_SMTP_URL as API.md spells it, and the settings a sender starts from."""
+"""QIS_SMTP_URL as docs/api-guide.md spells it, and the settings a sender starts from."""
 
 import pytest
 

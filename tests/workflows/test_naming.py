@@ -1,4 +1,4 @@
-"""Acceptance, withdrawal and the municipal application (DOMAIN.md §5, first rows)."""
+"""Acceptance, withdrawal and the municipal application (docs/regulation.md, first rows)."""
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker

@@ -1,4 +1,4 @@
-"""False material, false data or serious violations (Art. 10, DOMAIN.md §6)."""
+"""False material, false data or serious violations (Art. 10, docs/regulation.md)."""
 
 from temporalio.testing import WorkflowEnvironment
 
