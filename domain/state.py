@@ -134,8 +134,17 @@ class ProjectState(BaseModel):
             name = self.active_name(level)
             if name:
                 return name.name
-        if self.names:
-            return self.names[-1].name
+        ended = [n for n in self.names if n.ending is not None]
+        if ended:
+            # The one that ended last was held last (names ended together: the higher level).
+            last = max(
+                ended,
+                key=lambda n: (
+                    n.ending.at if n.ending else n.granted_at,
+                    n.level is Level.MUNICIPAL,
+                ),
+            )
+            return last.name
         return district_project_name(self.spec.district, self.spec.focus)
 
     @computed_field  # type: ignore[prop-decorator]
