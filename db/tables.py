@@ -29,6 +29,8 @@ NAMING_CONVENTION = {
 }
 
 LIVE_STAGES_SQL = "stage NOT IN ('withdrawn', 'rejected', 'cancelled', 'revoked')"
+# A project with no open task has this `tasks` value; the inbox reads only the others.
+OPEN_TASKS_EMPTY = "'[]'::jsonb"
 
 
 class Base(DeclarativeBase):
@@ -69,6 +71,14 @@ class Project(Base):
             unique=True,
             postgresql_where=text(LIVE_STAGES_SQL),
         ),
+        # The tasks inbox (api.services.tasks) reads only projects with open tasks, by district.
+        Index(
+            "ix_projects_open_tasks",
+            "district",
+            postgresql_where=text(f"tasks <> {OPEN_TASKS_EMPTY}"),
+        ),
+        # The project list's order (newest first): its first page without sorting every row.
+        Index("ix_projects_registered_at", "registered_at"),
     )
 
 

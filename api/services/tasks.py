@@ -1,18 +1,23 @@
 """The tasks inbox: decisions waiting for the caller, earliest due first, overdue marked.
 
-Read from the `projects` read model, which the workflow keeps current with its open tasks.
+Read from the `projects` read model, which the workflow keeps current with its open tasks. The
+query asks only for the rows that can hold a task for the caller (most projects wait years with
+none open): the partial index `ix_projects_open_tasks` holds just the rows with open tasks, and
+`tasks_for` still decides, row by row, what the caller sees.
 """
 
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, literal_column, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defer
 
 from api.schemas import TaskRead
 from api.services.scope import scope_clause
 from api.services.tokens import Caller
 from api.services.views import is_overdue
 from db import tables
+from db.tables import OPEN_TASKS_EMPTY
 from domain.actors import Role
 from domain.decisions import Action
 from domain.districts import district_name
@@ -79,10 +84,47 @@ def tasks_for(caller: Caller, row: tables.Project, now: datetime) -> list[TaskRe
     return []
 
 
+def _holds(fragment: str) -> ColumnElement[bool]:
+    """The row's open tasks include one matching the JSON fragment (jsonb containment)."""
+    return tables.Project.tasks.op("@>")(literal_column(f"'[{fragment}]'::jsonb"))
+
+
+def _may_hold_tasks_for(caller: Caller) -> ColumnElement[bool]:
+    """Rows that can yield a task for the caller in `tasks_for`; a superset, never fewer.
+
+    Literal SQL, not bound parameters: the planner must see `tasks <> '[]'` to use the partial
+    index, whatever plan a prepared statement gets.
+    """
+    if caller.role is Role.UNIT:
+        return and_(
+            tables.Project.stage == Stage.RECTIFICATION.value,
+            tables.Project.rectification_deadline.is_not(None),
+            tables.Project.rectification_reported.is_(False),
+        )
+    open_tasks = tables.Project.tasks.op("<>")(literal_column(OPEN_TASKS_EMPTY))
+    if caller.role is Role.DISTRICT_BUREAU:
+        return and_(open_tasks, _holds(f'{{"role": "{Role.DISTRICT_BUREAU.value}"}}'))
+    if caller.role is Role.MUNICIPAL_BUREAU:
+        return and_(
+            open_tasks,
+            or_(
+                _holds(f'{{"role": "{Role.MUNICIPAL_BUREAU.value}"}}'),
+                _holds('{"escalated": true}'),
+            ),
+        )
+    return open_tasks
+
+
 async def list_tasks(*, session: AsyncSession, caller: Caller) -> list[TaskRead]:
     """The caller's inbox from the read model: live projects in scope, their open tasks."""
     rows = await session.scalars(
-        select(tables.Project).where(scope_clause(caller), tables.Project.stage.in_(_LIVE_STAGES))
+        select(tables.Project)
+        .where(
+            scope_clause(caller),
+            tables.Project.stage.in_(_LIVE_STAGES),
+            _may_hold_tasks_for(caller),
+        )
+        .options(defer(tables.Project.spec, raiseload=True))
     )
     now = datetime.now(UTC)
     tasks = [t for row in rows for t in tasks_for(caller, row, now)]

