@@ -1,22 +1,19 @@
 """`qis token create | revoke | list`: API tokens, kept in the database as hashes only."""
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.exc import DBAPIError, ProgrammingError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.services.tokens import TokenError, create_token, list_tokens, revoke_token
 from db import tables
-from db.engine import make_engine, make_session_factory
 from domain.actors import Role
 from domain.districts import district_name
 from domain.durations import SHANGHAI
-from qis.settings import get_settings
+from qis.cli_database import DatabaseUrl, run_in_database
 
 T = TypeVar("T")
 
@@ -25,50 +22,10 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-DatabaseUrl = Annotated[
-    str | None,
-    typer.Option(
-        "--database-url",
-        envvar="DATABASE_URL",
-        help="PostgreSQL 连接串；未设置时使用 QIS_DATA_DIR 下的内置数据库",
-        show_default=False,
-    ),
-]
-
-
-async def _in_session(url: str, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    engine = make_engine(url)
-    try:
-        async with make_session_factory(engine).begin() as session:
-            return await work(session)
-    finally:
-        await engine.dispose()
-
-
-async def _with_database(
-    database_url: str | None, work: Callable[[AsyncSession], Awaitable[T]]
-) -> T:
-    if database_url:
-        return await _in_session(database_url, work)
-    from qis import stack  # the embedded PostgreSQL of the run command
-
-    async with stack.embedded_postgres(get_settings().qis_data_dir.resolve()) as url:
-        return await _in_session(url, work)
-
 
 def _run(database_url: str | None, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    """Run `work` in one transaction; a Chinese message and exit code 1 or 2 on failure."""
-    try:
-        return asyncio.run(_with_database(database_url, work))
-    except TokenError as err:
-        typer.echo(f"错误：{err}", err=True)
-        raise typer.Exit(2) from err
-    except ProgrammingError as err:
-        typer.echo(f"错误：数据库尚未迁移（{err.orig}），请先运行 qis migrate 或 qis run", err=True)
-        raise typer.Exit(1) from err
-    except (DBAPIError, OSError) as err:
-        typer.echo(f"错误：无法连接数据库：{err}", err=True)
-        raise typer.Exit(1) from err
+    """Run `work` in one transaction; a refused token request exits 2 with its message."""
+    return run_in_database(database_url, work, refusals=(TokenError,))
 
 
 def _scope(row: tables.Token) -> str:

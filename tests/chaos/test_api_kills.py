@@ -13,12 +13,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.testing import WorkflowEnvironment
 
-from api.services.tokens import create_token
 from db import tables
-from domain.actors import Role
-from tests.api.helpers import ALL_CONDITIONS, project_body
+from tests.api.helpers import ALL_CONDITIONS, make_tokens, project_body
 from tests.chaos.conftest import Workers
-from tests.helpers import CREDIT_CODE, eventually
+from tests.helpers import eventually
 from tests.sender.servers import free_port
 
 SCRIPTS = Path(sysconfig.get_path("scripts"))
@@ -63,16 +61,7 @@ async def test_an_api_killed_mid_request_applies_each_decision_once(
     env = {**workers.env}
     first, first_base = await start_api(env)
     second, second_base = await start_api(env)
-    async with session_factory.begin() as session:
-        tokens = {
-            "operator": (await create_token(session, role=Role.OPERATOR, label="o"))[1],
-            "unit": (
-                await create_token(session, role=Role.UNIT, credit_code=CREDIT_CODE, label="u")
-            )[1],
-            "district": (
-                await create_token(session, role=Role.DISTRICT_BUREAU, district="310115", label="d")
-            )[1],
-        }
+    tokens = await make_tokens(session_factory)  # one per kind of caller
     killed = False
 
     async def send(pid: str, action: str, body: dict[str, Any] | None, who: str) -> None:

@@ -10,14 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import WorkflowExecutionStatus
 
 from api.app import create_app
-from api.services.tokens import create_token
 from db import tables
-from domain.actors import Role
 from domain.policy import Policy
 from qis.stack import embedded_temporal
-from tests.api.helpers import project_body
+from tests.api.helpers import make_tokens, project_body
 from tests.chaos.conftest import Workers
-from tests.helpers import CREDIT_CODE, eventually
+from tests.helpers import eventually
 from tests.sender.servers import free_port
 from workflows import workflow_id
 
@@ -34,9 +32,8 @@ async def test_timers_due_while_temporal_was_down_fire_once_when_it_returns(
     port, ui_port = free_port(), free_port()
     address = f"127.0.0.1:{port}"
     workers = Workers(address, database_url)
-    async with session_factory.begin() as session:
-        operator = (await create_token(session, role=Role.OPERATOR, label="o"))[1]
-        unit = (await create_token(session, role=Role.UNIT, credit_code=CREDIT_CODE, label="u"))[1]
+    tokens = await make_tokens(session_factory)
+    operator, unit = tokens["operator"], tokens["unit"]
     ids: list[str] = []
     try:
         async with embedded_temporal(

@@ -22,12 +22,10 @@ from temporalio.client import WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
-from api.services.tokens import create_token
 from db import tables
-from domain.actors import Role
-from tests.api.helpers import ALL_CONDITIONS, GOOD_SCORES, project_body
+from tests.api.helpers import ALL_CONDITIONS, GOOD_SCORES, make_tokens, project_body
 from tests.chaos.conftest import Workers
-from tests.helpers import CREDIT_CODE, eventually
+from tests.helpers import eventually
 from workflows import workflow_id
 
 SCRIPTS = Path(sysconfig.get_path("scripts"))
@@ -67,17 +65,7 @@ async def test_workers_killed_mid_flight_lose_and_double_nothing(
     workers = Workers(client.service_client.config.target_host, database_url)
     for _ in range(2):
         await workers.start()
-    async with session_factory.begin() as session:
-        tokens = {
-            "operator": (await create_token(session, role=Role.OPERATOR, label="o"))[1],
-            "unit": (
-                await create_token(session, role=Role.UNIT, credit_code=CREDIT_CODE, label="u")
-            )[1],
-            "district": (
-                await create_token(session, role=Role.DISTRICT_BUREAU, district="310115", label="d")
-            )[1],
-            "municipal": (await create_token(session, role=Role.MUNICIPAL_BUREAU, label="m"))[1],
-        }
+    tokens = await make_tokens(session_factory)  # one per kind of caller
     app = create_app(
         client=client, database_url=database_url, temporal_timeout=timedelta(seconds=5)
     )
