@@ -116,6 +116,7 @@ async def test_a_release_one_process_continues_on_its_path_until_it_continues_as
     h = Harness(client, task_queue)
     async with release_one_worker(client, session_factory, task_queue):
         await h.start()
+        await h.state()  # registration written on its own, so the request is a step of its own
         await h.decide(UNIT, RequestAcceptance())
         await h.state()
     before = activities_of(await h.handle.fetch_history())
