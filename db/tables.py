@@ -62,7 +62,7 @@ class Project(Base):
     rectification_reported: Mapped[bool] = mapped_column(server_default=text("false"))
 
     __table_args__ = (
-        # One live project per unit, district and focus (API.md: 409 on a live duplicate).
+        # One live project per unit, district and focus (docs/api-guide.md: 409 on a live duplicate).
         Index(
             "uq_projects_live_focus",
             "credit_code",
