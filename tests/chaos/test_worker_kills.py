@@ -1,8 +1,9 @@
 """Chaos: workers killed with SIGKILL again and again while projects are decided through the API.
 
-Two `qis worker` processes serve a dedicated Temporal dev server; a killer SIGKILLs one of them
-every fraction of a second and starts a new one. Clients retry a 503 with the same
-Idempotency-Key, as the API asks. At the end, every count must match what was sent: no decision
+Two `qis worker` processes serve a dedicated Temporal dev server. The projects go through their
+steps in rounds (registration, then each decision for every project at once); in every round a
+killer SIGKILLs a worker while requests of that round are in flight, and starts a new one.
+Clients retry a 503 with the same Idempotency-Key, as the API asks. At the end, every count must match what was sent: no decision
 lost or doubled, no name missing, no outbox row twice, every read-model row current, and no
 process failed. QIS_CHAOS_PROJECTS and QIS_CHAOS_KILLS make the long version (docs/testing.md).
 """
@@ -70,26 +71,53 @@ async def test_workers_killed_mid_flight_lose_and_double_nothing(
         client=client, database_url=database_url, temporal_timeout=timedelta(seconds=5)
     )
     rng = random.Random(20261130)
-    stop_killing = asyncio.Event()
+    rounds = 1 + len(STEPS)  # the registrations, then each decision for every project
+    in_flight = 0
+    sent = asyncio.Event()
+    kills_by_round: list[int] = []
 
-    async def killer() -> None:
-        while workers.kills < KILLS and not stop_killing.is_set():
-            await asyncio.sleep(rng.uniform(0.3, 1.2))  # chaos timing, not a test wait
+    async def killer(quota: int) -> None:
+        """Kill up to `quota` workers, each while a request of this round is unanswered."""
+        done = 0
+        await sent.wait()
+        while done < quota and in_flight > 0:  # checked right before the signal: mid-flight
             await workers.kill_one(rng)
+            done += 1
+            await asyncio.sleep(rng.uniform(0.1, 0.6))  # chaos timing, not a test wait
+        kills_by_round.append(done)
 
-    async def one_project(http: httpx.AsyncClient, n: int) -> str:
+    async def request(http: httpx.AsyncClient, post: Any) -> httpx.Response:
+        nonlocal in_flight
+        in_flight += 1
+        sent.set()
+        try:
+            response: httpx.Response = await post()
+            return response
+        finally:
+            in_flight -= 1
+
+    async def register(http: httpx.AsyncClient, n: int) -> str:
         body = project_body(focus=f"混沌{n}")
         key = {"Authorization": f"Bearer {tokens['operator']}", "Idempotency-Key": f"reg-{n}"}
         for _ in range(200):
-            created = await http.post("/v1/projects", json=body, headers=key)
+            created = await request(http, lambda: http.post("/v1/projects", json=body, headers=key))
             if created.status_code in (200, 201):
-                break
+                pid: str = created.json()["id"]
+                return pid
             assert created.status_code == 503, created.text
-            await asyncio.sleep(0.2)
-        pid: str = created.json()["id"]
-        for action, payload, who in STEPS:
-            await decide(http, pid, action, payload, tokens[who])
-        return pid
+            await asyncio.sleep(0.2)  # a client's back-off between retries, not a test wait
+        raise AssertionError(f"registration {n} never answered 201")
+
+    async def step(
+        http: httpx.AsyncClient, pid: str, action: str, body: dict[str, Any] | None, who: str
+    ) -> None:
+        await request(http, lambda: decide(http, pid, action, body, tokens[who]))
+
+    async def chaos_round(n: int, *work: Any) -> list[Any]:
+        sent.clear()
+        quota = KILLS // rounds + (1 if n < KILLS % rounds else 0)
+        results = await asyncio.gather(killer(max(quota, 1)), *work)
+        return list(results[1:])
 
     try:
         async with (
@@ -98,14 +126,9 @@ async def test_workers_killed_mid_flight_lose_and_double_nothing(
                 transport=httpx.ASGITransport(app=app), base_url="http://qis.test", timeout=60
             ) as http,
         ):
-            chaos = asyncio.create_task(killer())
-            ids = await asyncio.gather(*(one_project(http, n) for n in range(PROJECTS)))
-            stop_killing.set()
-            await chaos
-    finally:
-        stop_killing.set()
-
-    try:
+            ids: list[str] = await chaos_round(0, *(register(http, n) for n in range(PROJECTS)))
+            for n, (action, payload, who) in enumerate(STEPS, start=1):
+                await chaos_round(n, *(step(http, pid, action, payload, who) for pid in ids))
 
         async def counts() -> dict[str, int]:
             async with session_factory() as s:
@@ -146,6 +169,9 @@ async def test_workers_killed_mid_flight_lose_and_double_nothing(
         for pid in ids:
             description = await client.get_workflow_handle(workflow_id(pid)).describe()
             assert description.status == WorkflowExecutionStatus.RUNNING, pid
-        assert workers.kills == KILLS
+        # Every round lost a worker while its requests were unanswered.
+        assert len(kills_by_round) == rounds
+        assert min(kills_by_round) >= 1, kills_by_round
+        assert workers.kills == sum(kills_by_round)
     finally:
         await workers.stop()
