@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import ValidationError
+
 from domain.actions import ACTION_SPECS, Action, ActionSpec
 from domain.decisions import DECISION_TYPES
 
@@ -45,9 +47,13 @@ class ActionDoc:
 
     @property
     def body_required(self) -> bool:
-        """Whether a request must send a body: not when every field has a default."""
-        fields = DECISION_TYPES[self.action].model_fields
-        return any(field.is_required() for field in fields.values())
+        """Whether a request must send a body: not when an empty body is a valid decision
+        (every field has a default and no rule asks for one of them)."""
+        try:
+            DECISION_TYPES[self.action].model_validate({})
+        except ValidationError:
+            return True
+        return False
 
 
 DOCS: tuple[ActionDoc, ...] = (
@@ -211,6 +217,41 @@ DOCS: tuple[ActionDoc, ...] = (
             },
         },
         fields={"reason": "原因"},
+    ),
+    ActionDoc(
+        action=Action.UPDATE_PROFILE,
+        examples={
+            "联系人": {
+                "summary": "更换联系人（第十一条：公开的联络方式保持准确）",
+                "value": {
+                    "contact": {
+                        "person": "李四",
+                        "phone": "021-11111111",
+                        "email": "contact@example.cn",
+                    }
+                },
+            },
+            "服务事项": {
+                "summary": "增加服务事项",
+                "value": {
+                    "service_items": [
+                        {"element": "metrology", "title": "计量校准服务"},
+                        {"element": "standards", "title": "团体标准制定辅导"},
+                    ]
+                },
+            },
+            "基本条件": {
+                "summary": "更新基本条件及依据",
+                "value": {
+                    "basic_conditions": {
+                        "plan_fit": {"met": True, "evidence": "列入区产业发展规划重点项目"},
+                        "five_element_capability": {"met": True, "evidence": "五要素均有服务团队"},
+                        "systems_and_resources": {"met": True, "evidence": "年度经费已落实"},
+                    }
+                },
+            },
+        },
+        fields={"contact": "联系人", "service_items": "服务事项", "basic_conditions": "基本条件"},
     ),
 )
 

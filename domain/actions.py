@@ -26,6 +26,7 @@ class Action(StrEnum):
     REVIEW_RECTIFICATION = "review-rectification"
     REPORT_VIOLATION = "report-violation"
     KEEP_MUNICIPAL_NAME = "keep-municipal-name"
+    UPDATE_PROFILE = "update-profile"
 
     @property
     def spec(self) -> "ActionSpec":
@@ -178,6 +179,13 @@ DECLARATIONS: tuple[ActionSpec, ...] = (
         roles=frozenset({Role.MUNICIPAL_BUREAU}),
         stages=MUNICIPAL_LEVEL_STAGES,
         task=TaskSpec(TaskKind.VIOLATION_REFERRAL, "区局移送违规认定（第十条）"),
+    ),
+    # Art. 11 publishes the contacts, so the profile must stay current while the project lives.
+    ActionSpec(
+        action=Action.UPDATE_PROFILE,
+        label="更新项目资料",
+        roles=frozenset({Role.UNIT, Role.OPERATOR}),
+        stages=LIVE_STAGES,
     ),
 )
 

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from domain.actions import ACTION_SPECS
 from domain.actions import Action as Action  # re-exported: the public home of Action
 from domain.actors import Actor
+from domain.project import BasicConditions, Contact, ServiceItem
 
 Note = Annotated[str | None, Field(default=None, max_length=2000, description="备注")]
 
@@ -130,6 +131,21 @@ class ReportViolation(_Body):
     finding: Finding
 
 
+class UpdateProfile(_Body):
+    action: Literal[Action.UPDATE_PROFILE] = Action.UPDATE_PROFILE
+    contact: Contact | None = None
+    service_items: Annotated[list[ServiceItem], Field(min_length=1, max_length=100)] | None = None
+    basic_conditions: BasicConditions | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> "UpdateProfile":
+        if self.contact is None and self.service_items is None and self.basic_conditions is None:
+            raise ValueError(
+                "至少给出 contact（联系人）、service_items（服务事项）、basic_conditions（基本条件）之一"
+            )
+        return self
+
+
 class KeepMunicipalName(_Body):
     action: Literal[Action.KEEP_MUNICIPAL_NAME] = Action.KEEP_MUNICIPAL_NAME
     reason: Annotated[str, Field(min_length=1, max_length=2000)]
@@ -147,7 +163,8 @@ Decision = Annotated[
     | ReportRectification
     | ReviewRectification
     | ReportViolation
-    | KeepMunicipalName,
+    | KeepMunicipalName
+    | UpdateProfile,
     Field(discriminator="action"),
 ]
 

@@ -21,13 +21,14 @@ from domain.decisions import (
     RequestAcceptance,
     ReviewMunicipal,
     ReviewRectification,
+    UpdateProfile,
     Withdraw,
 )
 from domain.durations import add_duration, local_date, next_after, start_of_day
 from domain.effects import Effect, EndName, GrantName, Notify, Recipient, RecordDecision
 from domain.naming import district_project_name, municipal_project_name
 from domain.policy import Policy
-from domain.project import ImportedNaming, ProjectSpec
+from domain.project import BasicConditions, Contact, ImportedNaming, ProjectSpec
 from domain.rules import check_decision, off_cycle_allowed
 from domain.stages import Level, Stage
 from domain.state import (
@@ -603,6 +604,53 @@ def _keep_municipal_name(step: Step, actor: Actor, d: Decision) -> str:
     return f"保留市级命名：{d.reason}"
 
 
+def _update_profile(step: Step, actor: Actor, d: Decision) -> str:
+    """Art. 11: the profile (contacts, service items, conditions) kept current; the unit,
+    district, type and focus make the name and never change."""
+    assert isinstance(d, UpdateProfile)
+    spec = step.state.spec
+    given = {
+        "contact": d.contact,
+        "service_items": d.service_items,
+        "basic_conditions": d.basic_conditions,
+    }
+    changes = {
+        field: value
+        for field, value in given.items()
+        if value is not None and value != _part(spec, field)
+    }
+    if not changes:
+        return "更新项目资料：内容与原有资料相同，未作改动"
+    described = "；".join(_describe_change(spec, field, value) for field, value in changes.items())
+    unit = spec.unit
+    if "contact" in changes:
+        unit = unit.model_copy(update={"contact": changes.pop("contact")})
+    step.state.spec = spec.model_copy(update={"unit": unit, **changes})
+    step.notify(
+        "district",
+        [step.district()],
+        "项目资料已更新",
+        f"{actor.role.label}更新了项目资料：{described}。",
+    )
+    return f"更新项目资料：{described}"
+
+
+def _part(spec: ProjectSpec, field: str) -> object:
+    return spec.unit.contact if field == "contact" else getattr(spec, field)
+
+
+def _describe_change(spec: ProjectSpec, field: str, value: object) -> str:
+    if isinstance(value, Contact):
+        old = spec.unit.contact
+        return f"联系人由{old.person}（{old.phone}，{old.email}）改为{value.person}（{value.phone}，{value.email}）"
+    if isinstance(value, list):
+        titles = "、".join(item.title for item in value)
+        return f"服务事项由{len(spec.service_items)}项改为{len(value)}项（{titles}）"
+    assert isinstance(value, BasicConditions)
+    unmet = value.unmet()
+    return "基本条件更新为" + ("全部满足" if not unmet else f"未满足：{'、'.join(unmet)}")
+
+
 _DECIDE = {
     RequestAcceptance: _request_acceptance,
     DecideAcceptance: _decide_acceptance,
@@ -616,4 +664,5 @@ _DECIDE = {
     ReviewRectification: _review_rectification,
     ReportViolation: _report_violation,
     KeepMunicipalName: _keep_municipal_name,
+    UpdateProfile: _update_profile,
 }

@@ -25,35 +25,48 @@ ROLES = {
     "review-rectification": {"municipal_bureau"},
     "report-violation": {"district_bureau", "municipal_bureau"},
     "keep-municipal-name": {"municipal_bureau"},
+    "update-profile": {"unit", "operator"},
 }
 LATER = ["submit-data", "select-typical-case", "recommend-national-base"]
 ALLOWED: dict[str, dict[str, set[str]]] = {
     "building": {
-        "operator": {"request-acceptance"},
-        "unit": {"request-acceptance", "withdraw"},
+        "operator": {"request-acceptance", "update-profile"},
+        "unit": {"request-acceptance", "withdraw", "update-profile"},
         "district": {"report-violation"},
     },
-    "acceptance": {"unit": {"withdraw"}, "district": {"decide-acceptance", "report-violation"}},
+    "acceptance": {
+        "operator": {"update-profile"},
+        "unit": {"withdraw", "update-profile"},
+        "district": {"decide-acceptance", "report-violation"},
+    },
     # with its periodic evaluation due
     "district_named": {
-        "unit": {"apply-municipal"},
+        "operator": {"update-profile"},
+        "unit": {"apply-municipal", "update-profile"},
         "district": {"evaluate-district", "report-violation"},
     },
     "municipal_recommendation": {
+        "operator": {"update-profile"},
+        "unit": {"update-profile"},
         "district": {"recommend-municipal", "report-violation"},
         "municipal": {"report-violation"},
     },
     "municipal_evaluation": {
+        "operator": {"update-profile"},
+        "unit": {"update-profile"},
         "district": {"report-violation"},
         "municipal": {"evaluate-municipal", "report-violation"},
     },
     # with its 3-year evaluation due
     "municipal_named": {
+        "operator": {"update-profile"},
+        "unit": {"update-profile"},
         "district": {"report-violation"},
         "municipal": {"review-municipal", "report-violation"},
     },
     "rectification": {
-        "unit": {"report-rectification"},
+        "operator": {"update-profile"},
+        "unit": {"report-rectification", "update-profile"},
         "district": {"report-violation"},
         "municipal": {"report-violation"},
     },
@@ -74,6 +87,7 @@ ACTION_LABELS = {
     "review-rectification": "整改复评",
     "report-violation": "违规认定（第十条）",
     "keep-municipal-name": "保留市级命名",
+    "update-profile": "更新项目资料",
 }
 STAGE_LABELS = {
     "building": "建设中",
@@ -125,6 +139,9 @@ def body(action: str, who: str | None) -> dict[str, Any] | None:
         "review-rectification": {"passed": True},
         "report-violation": {"scope": scope, "finding": "false_material", "note": "材料造假"},
         "keep-municipal-name": {"reason": "市级评估材料属实"},
+        "update-profile": {
+            "contact": {"person": "李四", "phone": "021-11111111", "email": "lisi@example.cn"}
+        },
     }[action]
 
 

@@ -40,7 +40,10 @@ async def test_an_import_named_today_is_accepted_and_behaves(api: Api) -> None:
         "evaluate-district",
         "report-violation",
     ]
-    assert (await api.project(pid, "unit"))["allowed_actions"] == ["apply-municipal"]
+    assert (await api.project(pid, "unit"))["allowed_actions"] == [
+        "apply-municipal",
+        "update-profile",
+    ]
     assert (await api.get("/v1/tasks", "district")).json() == []
     # Tomorrow is still refused: an imported project must already be named.
     tomorrow = (today + timedelta(days=1)).isoformat()

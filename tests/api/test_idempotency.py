@@ -34,7 +34,7 @@ async def test_same_decision_twice_with_one_key_is_applied_once(api: Api) -> Non
     # Without the key, the same request is a new decision, which the stage no longer allows.
     again = await api.act(pid, "request-acceptance", {"note": "申请验收"}, "unit")
     assert again.status_code == 409
-    assert again.json()["allowed_actions"] == ["withdraw"]
+    assert again.json()["allowed_actions"] == ["withdraw", "update-profile"]
     # The key belongs to the token that sent it: the operator's request with it is its own.
     other = await api.act(pid, "request-acceptance", None, "operator", key)
     assert other.status_code == 409

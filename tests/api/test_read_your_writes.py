@@ -10,10 +10,12 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
+from db import tables
 from tests.api.helpers import Api, make_tokens, project_body
 from tests.helpers import running_worker
 
@@ -87,3 +89,41 @@ async def test_an_import_is_in_the_directory_when_it_is_answered(live_api: Api) 
     entries = ok(await live_api.get("/v1/directory", None))
     assert [e["named_on"] for e in entries if e["focus"] == "集成电路"] == [named_on]
     assert project["stage"] == "district_named"
+
+
+async def test_a_profile_update_is_in_the_directory_when_it_is_answered(live_api: Api) -> None:
+    """Art. 11: the directory publishes the contacts, so a new contact shows at once; the
+    decisions table says what changed and the district bureau's message is in the outbox."""
+    api = live_api
+    named_on = (date.today() - timedelta(days=100)).isoformat()
+    body = {**project_body(focus="新材料"), "district_named_on": named_on}
+    pid = ok(await api.post("/v1/projects/import", body))["id"]
+    contact = {"person": "李四", "phone": "021-11111111", "email": "lisi@example.cn"}
+    project = ok(await api.act(pid, "update-profile", {"contact": contact}, "unit"))
+    assert project["history"][-1]["event"] == "update-profile"
+    entries = ok(await api.get("/v1/directory", None))
+    [entry] = [e for e in entries if e["focus"] == "新材料"]
+    assert entry["contact"] == contact
+    async with api.sessions() as session:
+        [outcome] = await session.scalars(
+            select(tables.Decision.outcome).where(
+                tables.Decision.project_id == pid, tables.Decision.action == "update-profile"
+            )
+        )
+        told = list(
+            await session.scalars(
+                select(tables.Notification.recipient_role).where(
+                    tables.Notification.project_id == pid,
+                    tables.Notification.subject.endswith("项目资料已更新"),
+                )
+            )
+        )
+    assert outcome == (
+        "更新项目资料：联系人由张三（021-00000000，qis@example.cn）"
+        "改为李四（021-11111111，lisi@example.cn）"
+    )
+    assert told == ["district_bureau"]
+    # A body that changes nothing named is refused before the process sees it.
+    empty = await api.act(pid, "update-profile", {}, "unit")
+    assert empty.status_code == 422, empty.text
+    assert "至少给出" in empty.text

@@ -74,6 +74,7 @@ FITTING: dict[str, str | None] = {
     f"POST {ACTIONS}review-rectification": "municipal",
     f"POST {ACTIONS}report-violation": "district",
     f"POST {ACTIONS}keep-municipal-name": "municipal",
+    f"POST {ACTIONS}update-profile": "unit",
 }
 REGISTERS = {"POST /v1/projects", "POST /v1/projects/import"}
 # Routes of docs/api-guide.md not implemented yet: they answer 404 on purpose (docs/regulation.md and the
@@ -99,6 +100,7 @@ PREPARED = {
     "review-rectification": "rectification (reported)",
     "report-violation": "building",
     "keep-municipal-name": "municipal_named (referred)",
+    "update-profile": "building",
 }
 
 

@@ -30,7 +30,7 @@ from domain.project import ImportedNaming, ProjectSpec
 from domain.state import NameRecord, ProjectState
 from domain.timers import advance_time
 
-CREDIT_CODE = "91350100M000100Y43"
+CREDIT_CODE = "91310115MA1H7XK2BM"  # a Shanghai code (浦东新区)
 OTHER_CREDIT_CODE = "91310000MA1FL0000" + check_character("91310000MA1FL0000")
 DISTRICT = "310115"
 OTHER_DISTRICT = "310101"

@@ -66,8 +66,8 @@ def test_a_decision_two_roles_may_take_names_both() -> None:
     decision = ReportViolation(scope="district", finding=Finding.FALSE_DATA)
     assert _refusal(make_state(), decision) == (
         "“违规认定（第十条）”只能由区市场监管局或市市场监管局作出，当前身份为实施单位。"
-        "当前可执行：平台运营方：申请验收（request-acceptance）；"
-        "实施单位：申请验收（request-acceptance）、撤回申请（withdraw）；"
+        "当前可执行：平台运营方：申请验收（request-acceptance）、更新项目资料（update-profile）；"
+        "实施单位：申请验收（request-acceptance）、撤回申请（withdraw）、更新项目资料（update-profile）；"
         "区市场监管局：违规认定（第十条）（report-violation）"
     )
 
@@ -75,7 +75,8 @@ def test_a_decision_two_roles_may_take_names_both() -> None:
 def test_another_unit_is_told_it_may_only_handle_its_own_projects() -> None:
     assert _refusal(in_acceptance(), Withdraw(reason="撤回"), OTHER_UNIT) == (
         "实施单位只能处理本单位的项目。"
-        "当前可执行：实施单位：撤回申请（withdraw）；"
+        "当前可执行：平台运营方：更新项目资料（update-profile）；"
+        "实施单位：撤回申请（withdraw）、更新项目资料（update-profile）；"
         "区市场监管局：验收结论（decide-acceptance）、违规认定（第十条）（report-violation）"
     )
 
@@ -84,7 +85,8 @@ def test_an_early_rectification_review_without_a_report_says_why() -> None:
     decision = ReviewRectification(passed=True)
     assert _refusal(in_rectification(), decision, MUNICIPAL_BUREAU) == (
         "整改期未届满且实施单位尚未提交整改报告，暂不能复评。"
-        "当前可执行：实施单位：提交整改报告（report-rectification）；"
+        "当前可执行：平台运营方：更新项目资料（update-profile）；"
+        "实施单位：提交整改报告（report-rectification）、更新项目资料（update-profile）；"
         "区市场监管局：违规认定（第十条）（report-violation）；"
         "市市场监管局：违规认定（第十条）（report-violation）"
     )
@@ -97,7 +99,8 @@ def test_every_unmet_municipal_condition_is_named() -> None:
     assert _refusal(district_named(), ApplyMunicipal(conditions=conditions)) == (
         "不满足第七条申请市级命名的条件："
         "（二）稳定有效服务中小企业并形成服务品牌；（四）形成可复制推广的典型做法。"
-        "当前可执行：实施单位：申请市级命名（apply-municipal）；"
+        "当前可执行：平台运营方：更新项目资料（update-profile）；"
+        "实施单位：申请市级命名（apply-municipal）、更新项目资料（update-profile）；"
         "区市场监管局：区级定期评估（evaluate-district）、违规认定（第十条）（report-violation）"
     )
 

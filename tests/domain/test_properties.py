@@ -36,9 +36,11 @@ from domain.decisions import (
     ReviewMunicipal,
     ReviewRectification,
     Scores,
+    UpdateProfile,
     Withdraw,
 )
 from domain.effects import Effect
+from domain.project import BasicConditions, Condition, Contact, Element, ServiceItem
 from domain.rules import DecisionRefused, allowed_actions
 from domain.stages import DISTRICT_LEVEL_STAGES, MUNICIPAL_LEVEL_STAGES, Level, Stage
 from domain.state import HistoryEntry, ProjectState, TaskKind
@@ -76,6 +78,7 @@ ROLES: dict[Action, set[Role]] = {
     Action.REVIEW_RECTIFICATION: {Role.MUNICIPAL_BUREAU},
     Action.REPORT_VIOLATION: {Role.DISTRICT_BUREAU, Role.MUNICIPAL_BUREAU},
     Action.KEEP_MUNICIPAL_NAME: {Role.MUNICIPAL_BUREAU},
+    Action.UPDATE_PROFILE: {Role.UNIT, Role.OPERATOR},
 }
 LIVE = set(Stage) - {Stage.WITHDRAWN, Stage.REJECTED, Stage.CANCELLED, Stage.REVOKED}
 STAGES: dict[Action, set[Stage]] = {
@@ -95,6 +98,7 @@ STAGES: dict[Action, set[Stage]] = {
     Action.REVIEW_RECTIFICATION: {Stage.RECTIFICATION},
     Action.REPORT_VIOLATION: LIVE,
     Action.KEEP_MUNICIPAL_NAME: {Stage.MUNICIPAL_NAMED, Stage.RECTIFICATION},
+    Action.UPDATE_PROFILE: LIVE,
 }
 # What a refusal for timing or body says (the decision itself is allowed in this stage).
 TIMING_OR_BODY = (
@@ -108,6 +112,7 @@ TIMING_OR_BODY = (
     "须在 note 中写明",  # a finding or an off-cycle cancellation without what was found
     "没有区市场监管局移送",  # keeping the municipal name with nothing referred
     "区级命名已撤消",  # a district finding with no district name left
+    "不满足第五条基本条件",  # acceptance while a basic condition is unmet (after a profile update)
 )
 
 SCORES = st.builds(
@@ -117,6 +122,33 @@ SCORES = st.builds(
     effectiveness=st.floats(0, 100),
 )
 NOTE = st.none() | st.sampled_from(["意见", "经核查"])
+EMAIL = st.sampled_from(["lisi@example.cn", "contact@example.cn"])
+TITLE = st.sampled_from(["计量校准服务", "团体标准制定辅导", "检验检测咨询"])
+# Mostly met, so a profile update rarely blocks the walk's acceptance.
+CONDITION = st.builds(
+    Condition, met=st.sampled_from([True, True, True, False]), evidence=st.just("见附件")
+)
+PROFILE_UPDATE = (
+    st.tuples(
+        st.none()
+        | st.builds(Contact, person=st.just("李四"), phone=st.just("021-11111111"), email=EMAIL),
+        st.none()
+        | st.lists(
+            st.builds(ServiceItem, element=st.sampled_from(Element), title=TITLE),
+            min_size=1,
+            max_size=3,
+        ),
+        st.none()
+        | st.builds(
+            BasicConditions,
+            plan_fit=CONDITION,
+            five_element_capability=CONDITION,
+            systems_and_resources=CONDITION,
+        ),
+    )
+    .filter(lambda parts: any(part is not None for part in parts))
+    .map(lambda p: UpdateProfile(contact=p[0], service_items=p[1], basic_conditions=p[2]))
+)
 BODIES: dict[Action, st.SearchStrategy[Decision]] = {
     Action.REQUEST_ACCEPTANCE: st.builds(RequestAcceptance, note=NOTE),
     Action.DECIDE_ACCEPTANCE: st.just(DecideAcceptance(passed=True))
@@ -153,9 +185,12 @@ BODIES: dict[Action, st.SearchStrategy[Decision]] = {
     Action.KEEP_MUNICIPAL_NAME: st.builds(
         KeepMunicipalName, reason=st.sampled_from(["市级材料属实", "经复核保留"])
     ),
+    Action.UPDATE_PROFILE: PROFILE_UPDATE,
 }
-# Decisions that end the process or a level are kept rare, so walks get far.
+# Decisions that end the process or a level are kept rare, so walks get far; a profile update,
+# open in every live stage, moves nothing forward and is left to the "anything" draws.
 ENDING = {Action.WITHDRAW, Action.REPORT_VIOLATION}
+SIDE = {Action.UPDATE_PROFILE}
 # Onward moves mostly pass, so walks reach the municipal stages; the rest vary as above.
 ONWARD_BODIES = {
     **BODIES,
@@ -259,7 +294,7 @@ def _moves(state: ProjectState, onward: bool) -> list[tuple[Actor, Action]]:
         (actor, action)
         for actor in ACTORS
         for action in allowed_actions(state, actor)
-        if not (onward and action in ENDING)
+        if not (onward and action in ENDING | SIDE)
     ]
 
 

@@ -80,22 +80,24 @@ def _withdrawn() -> ProjectState:
         (
             make_state,
             {
-                Role.OPERATOR: [Action.REQUEST_ACCEPTANCE],
-                Role.UNIT: [Action.REQUEST_ACCEPTANCE, Action.WITHDRAW],
+                Role.OPERATOR: [Action.REQUEST_ACCEPTANCE, Action.UPDATE_PROFILE],
+                Role.UNIT: [Action.REQUEST_ACCEPTANCE, Action.WITHDRAW, Action.UPDATE_PROFILE],
                 Role.DISTRICT_BUREAU: [Action.REPORT_VIOLATION],
             },
         ),
         (
             in_acceptance,
             {
-                Role.UNIT: [Action.WITHDRAW],
+                Role.OPERATOR: [Action.UPDATE_PROFILE],
+                Role.UNIT: [Action.WITHDRAW, Action.UPDATE_PROFILE],
                 Role.DISTRICT_BUREAU: [Action.DECIDE_ACCEPTANCE, Action.REPORT_VIOLATION],
             },
         ),
         (
             district_named,
             {
-                Role.UNIT: [Action.APPLY_MUNICIPAL],
+                Role.OPERATOR: [Action.UPDATE_PROFILE],
+                Role.UNIT: [Action.APPLY_MUNICIPAL, Action.UPDATE_PROFILE],
                 # Off-cycle (Art. 9.2 及时取消), rules 2.
                 Role.DISTRICT_BUREAU: [Action.EVALUATE_DISTRICT, Action.REPORT_VIOLATION],
             },
@@ -103,13 +105,16 @@ def _withdrawn() -> ProjectState:
         (
             _district_evaluation_open,
             {
-                Role.UNIT: [Action.APPLY_MUNICIPAL],
+                Role.OPERATOR: [Action.UPDATE_PROFILE],
+                Role.UNIT: [Action.APPLY_MUNICIPAL, Action.UPDATE_PROFILE],
                 Role.DISTRICT_BUREAU: [Action.EVALUATE_DISTRICT, Action.REPORT_VIOLATION],
             },
         ),
         (
             in_municipal_recommendation,
             {
+                Role.OPERATOR: [Action.UPDATE_PROFILE],
+                Role.UNIT: [Action.UPDATE_PROFILE],
                 Role.DISTRICT_BUREAU: [Action.RECOMMEND_MUNICIPAL, Action.REPORT_VIOLATION],
                 Role.MUNICIPAL_BUREAU: [Action.REPORT_VIOLATION],
             },
@@ -117,6 +122,8 @@ def _withdrawn() -> ProjectState:
         (
             in_municipal_evaluation,
             {
+                Role.OPERATOR: [Action.UPDATE_PROFILE],
+                Role.UNIT: [Action.UPDATE_PROFILE],
                 Role.DISTRICT_BUREAU: [Action.REPORT_VIOLATION],
                 Role.MUNICIPAL_BUREAU: [Action.EVALUATE_MUNICIPAL, Action.REPORT_VIOLATION],
             },
@@ -124,6 +131,8 @@ def _withdrawn() -> ProjectState:
         (
             municipal_named,
             {
+                Role.OPERATOR: [Action.UPDATE_PROFILE],
+                Role.UNIT: [Action.UPDATE_PROFILE],
                 Role.DISTRICT_BUREAU: [Action.REPORT_VIOLATION],
                 Role.MUNICIPAL_BUREAU: [Action.REPORT_VIOLATION],
             },
@@ -131,6 +140,8 @@ def _withdrawn() -> ProjectState:
         (
             municipal_review_open,
             {
+                Role.OPERATOR: [Action.UPDATE_PROFILE],
+                Role.UNIT: [Action.UPDATE_PROFILE],
                 Role.DISTRICT_BUREAU: [Action.REPORT_VIOLATION],
                 Role.MUNICIPAL_BUREAU: [Action.REVIEW_MUNICIPAL, Action.REPORT_VIOLATION],
             },
@@ -138,7 +149,8 @@ def _withdrawn() -> ProjectState:
         (
             in_rectification,
             {
-                Role.UNIT: [Action.REPORT_RECTIFICATION],
+                Role.OPERATOR: [Action.UPDATE_PROFILE],
+                Role.UNIT: [Action.REPORT_RECTIFICATION, Action.UPDATE_PROFILE],
                 Role.DISTRICT_BUREAU: [Action.REPORT_VIOLATION],
                 Role.MUNICIPAL_BUREAU: [Action.REPORT_VIOLATION],
             },
@@ -222,7 +234,7 @@ def test_wrong_stage_is_refused_naming_the_stage_and_what_is_allowed(
 
 def test_refusal_lists_the_actions_allowed_now() -> None:
     error = _refusal(make_state(), UNIT, ApplyMunicipal(conditions=all_conditions()))
-    assert error.allowed == [Action.REQUEST_ACCEPTANCE, Action.WITHDRAW]
+    assert error.allowed == [Action.REQUEST_ACCEPTANCE, Action.WITHDRAW, Action.UPDATE_PROFILE]
     assert "申请验收（request-acceptance）" in error.message
     assert "撤回申请（withdraw）" in error.message
 

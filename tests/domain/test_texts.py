@@ -211,62 +211,62 @@ DISTRICT = [
     "record 2 2024-05-13 02:00 request-acceptance by unit building→acceptance | 申请验收",
     "notify p-1/2/district → district_bureau:310115 | 【浦东新区生物医药质量基础设施“一站式”服务项目】申请验收 | 实施单位申请验收，请于2024-06-12前组织验收并作出结论（第六条）。",
     "record 3 2024-05-20 02:00 decide-acceptance by district_bureau acceptance→building | 验收未通过，退回建设阶段",
-    "notify p-1/3/unit → unit:91350100M000100Y43 | 【浦东新区生物医药质量基础设施“一站式”服务项目】验收未通过 | 资料不全",
+    "notify p-1/3/unit → unit:91310115MA1H7XK2BM | 【浦东新区生物医药质量基础设施“一站式”服务项目】验收未通过 | 资料不全",
     "record 4 2024-05-21 02:00 request-acceptance by operator building→acceptance | 申请验收",
     "notify p-1/4/district → district_bureau:310115 | 【浦东新区生物医药质量基础设施“一站式”服务项目】申请验收 | 实施单位申请验收，请于2024-06-20前组织验收并作出结论（第六条）。",
     "notify p-1/5/reminder:acceptance → district_bureau:310115 | 【浦东新区生物医药质量基础设施“一站式”服务项目】项目验收即将到期 | 请于2024-06-20前作出决定。",
     "notify p-1/6/escalation:acceptance → municipal_bureau | 【浦东新区生物医药质量基础设施“一站式”服务项目】督办：项目验收已逾期 | 区市场监管局应于2024-06-20前作出的决定已逾期，请督办。流程继续等待决定。",
     "record 7 2024-06-21 02:00 decide-acceptance by district_bureau acceptance→district_named | 通过验收，认定命名为“浦东新区生物医药质量基础设施“一站式”服务项目”",
     "grant p-1/district/7 district 2024-06-21 by district_bureau | 浦东新区生物医药质量基础设施“一站式”服务项目",
-    "notify p-1/7/unit → unit:91350100M000100Y43 | 【浦东新区生物医药质量基础设施“一站式”服务项目】通过验收 | 通过验收，认定命名为“浦东新区生物医药质量基础设施“一站式”服务项目”。",
+    "notify p-1/7/unit → unit:91310115MA1H7XK2BM | 【浦东新区生物医药质量基础设施“一站式”服务项目】通过验收 | 通过验收，认定命名为“浦东新区生物医药质量基础设施“一站式”服务项目”。",
     "notify p-1/8/task → district_bureau:310115 | 【浦东新区生物医药质量基础设施“一站式”服务项目】区级项目定期评估到期 | 区级项目定期评估已到期，请于2025-07-21前作出决定。",
     "record 9 2025-06-25 02:00 evaluate-district by district_bureau district_named→district_named | 区级定期评估：仍符合基本条件，下次评估2026-06-21",
-    "notify p-1/9/unit → unit:91350100M000100Y43 | 【浦东新区生物医药质量基础设施“一站式”服务项目】区级定期评估通过 | 下次评估：2026-06-21。",
+    "notify p-1/9/unit → unit:91310115MA1H7XK2BM | 【浦东新区生物医药质量基础设施“一站式”服务项目】区级定期评估通过 | 下次评估：2026-06-21。",
     "record 10 2025-07-01 02:00 apply-municipal by unit district_named→municipal_recommendation | 申请市级命名",
     "notify p-1/10/district → district_bureau:310115 | 【浦东新区生物医药质量基础设施“一站式”服务项目】申请市级命名 | 实施单位申请市级项目命名，请于2025-07-31前作出推荐意见（第七条）。",
     "record 11 2025-07-02 02:00 recommend-municipal by district_bureau municipal_recommendation→district_named | 区市场监管局不予推荐",
-    "notify p-1/11/unit → unit:91350100M000100Y43 | 【浦东新区生物医药质量基础设施“一站式”服务项目】区局不予推荐 | 区市场监管局不予推荐市级命名。",
+    "notify p-1/11/unit → unit:91310115MA1H7XK2BM | 【浦东新区生物医药质量基础设施“一站式”服务项目】区局不予推荐 | 区市场监管局不予推荐市级命名。",
     "record 12 2025-07-03 02:00 apply-municipal by unit district_named→municipal_recommendation | 申请市级命名",
     "notify p-1/12/district → district_bureau:310115 | 【浦东新区生物医药质量基础设施“一站式”服务项目】申请市级命名 | 实施单位申请市级项目命名，请于2025-08-02前作出推荐意见（第七条）。",
     "record 13 2025-07-04 02:00 recommend-municipal by district_bureau municipal_recommendation→municipal_evaluation | 区市场监管局推荐申请市级命名",
     "notify p-1/13/municipal → municipal_bureau | 【浦东新区生物医药质量基础设施“一站式”服务项目】区局推荐市级命名 | 请于2025-08-03前组织评估（第八条）。",
-    "notify p-1/13/unit → unit:91350100M000100Y43 | 【浦东新区生物医药质量基础设施“一站式”服务项目】区局已推荐 | 已推荐至市市场监管局评估。",
+    "notify p-1/13/unit → unit:91310115MA1H7XK2BM | 【浦东新区生物医药质量基础设施“一站式”服务项目】区局已推荐 | 已推荐至市市场监管局评估。",
     "record 14 2025-07-05 02:00 evaluate-municipal by municipal_bureau municipal_evaluation→district_named | 市级命名评估未通过，仍为区级项目",
-    "notify p-1/14/failed → unit:91350100M000100Y43,district_bureau:310115 | 【浦东新区生物医药质量基础设施“一站式”服务项目】市级评估未通过 | 市级命名评估未通过，仍为区级项目。",
+    "notify p-1/14/failed → unit:91310115MA1H7XK2BM,district_bureau:310115 | 【浦东新区生物医药质量基础设施“一站式”服务项目】市级评估未通过 | 市级命名评估未通过，仍为区级项目。",
     "record 15 2025-07-06 02:00 apply-municipal by unit district_named→municipal_recommendation | 申请市级命名",
     "notify p-1/15/district → district_bureau:310115 | 【浦东新区生物医药质量基础设施“一站式”服务项目】申请市级命名 | 实施单位申请市级项目命名，请于2025-08-05前作出推荐意见（第七条）。",
     "record 16 2025-07-07 02:00 recommend-municipal by district_bureau municipal_recommendation→municipal_evaluation | 区市场监管局推荐申请市级命名",
     "notify p-1/16/municipal → municipal_bureau | 【浦东新区生物医药质量基础设施“一站式”服务项目】区局推荐市级命名 | 请于2025-08-06前组织评估（第八条）。",
-    "notify p-1/16/unit → unit:91350100M000100Y43 | 【浦东新区生物医药质量基础设施“一站式”服务项目】区局已推荐 | 已推荐至市市场监管局评估。",
+    "notify p-1/16/unit → unit:91310115MA1H7XK2BM | 【浦东新区生物医药质量基础设施“一站式”服务项目】区局已推荐 | 已推荐至市市场监管局评估。",
     "record 17 2025-07-08 02:00 evaluate-municipal by municipal_bureau municipal_evaluation→municipal_named | 通过市级评估，认定命名为“上海市生物医药质量基础设施集成服务项目”",
     "grant p-1/municipal/17 municipal 2025-07-08 by municipal_bureau | 上海市生物医药质量基础设施集成服务项目",
-    "notify p-1/17/named → unit:91350100M000100Y43,district_bureau:310115 | 【上海市生物医药质量基础设施集成服务项目】认定为市级项目 | 通过评估，认定命名为“上海市生物医药质量基础设施集成服务项目”；首次三年评估：2028-07-08。",
+    "notify p-1/17/named → unit:91310115MA1H7XK2BM,district_bureau:310115 | 【上海市生物医药质量基础设施集成服务项目】认定为市级项目 | 通过评估，认定命名为“上海市生物医药质量基础设施集成服务项目”；首次三年评估：2028-07-08。",
 ]
 
 
 MUNICIPAL = [
     "notify p-1/18/task → municipal_bureau | 【上海市生物医药质量基础设施集成服务项目】市级项目三年评估到期 | 市级项目三年评估已到期，请于2028-08-07前作出决定。",
     "record 19 2028-07-10 02:00 review-municipal by municipal_bureau municipal_named→rectification | 三年评估未达标，整改期至2029-01-10",
-    "notify p-1/19/rectification → unit:91350100M000100Y43,district_bureau:310115 | 【上海市生物医药质量基础设施集成服务项目】三年评估未达标，进入整改期 | 服务效能未达标，给予整改期至2029-01-10（第九条第三项），请按期提交整改报告。",
-    "notify p-1/20/reminder → unit:91350100M000100Y43,municipal_bureau | 【上海市生物医药质量基础设施集成服务项目】整改期即将届满 | 整改期将于2029-01-10届满，请及时提交整改报告。",
+    "notify p-1/19/rectification → unit:91310115MA1H7XK2BM,district_bureau:310115 | 【上海市生物医药质量基础设施集成服务项目】三年评估未达标，进入整改期 | 服务效能未达标，给予整改期至2029-01-10（第九条第三项），请按期提交整改报告。",
+    "notify p-1/20/reminder → unit:91310115MA1H7XK2BM,municipal_bureau | 【上海市生物医药质量基础设施集成服务项目】整改期即将届满 | 整改期将于2029-01-10届满，请及时提交整改报告。",
     "record 21 2028-12-20 02:00 report-rectification by unit rectification→rectification | 提交整改报告",
     "notify p-1/21/municipal → municipal_bureau | 【上海市生物医药质量基础设施集成服务项目】收到整改报告 | "
     + "甲" * 500,
-    "notify p-1/22/reminder → unit:91350100M000100Y43,municipal_bureau | 【上海市生物医药质量基础设施集成服务项目】整改期即将届满 | 整改期将于2029-01-10届满，已收到整改报告，待市市场监管局复评。",
+    "notify p-1/22/reminder → unit:91310115MA1H7XK2BM,municipal_bureau | 【上海市生物医药质量基础设施集成服务项目】整改期即将届满 | 整改期将于2029-01-10届满，已收到整改报告，待市市场监管局复评。",
     "record 23 2029-01-05 02:00 review-rectification by municipal_bureau rectification→municipal_named | 整改复评通过，下次三年评估2031-07-08",
-    "notify p-1/23/passed → unit:91350100M000100Y43,district_bureau:310115 | 【上海市生物医药质量基础设施集成服务项目】整改复评通过 | 下次评估：2031-07-08。",
+    "notify p-1/23/passed → unit:91310115MA1H7XK2BM,district_bureau:310115 | 【上海市生物医药质量基础设施集成服务项目】整改复评通过 | 下次评估：2031-07-08。",
     "notify p-1/24/task → municipal_bureau | 【上海市生物医药质量基础设施集成服务项目】市级项目三年评估到期 | 市级项目三年评估已到期，请于2031-08-07前作出决定。",
     "record 25 2031-07-09 02:00 review-municipal by municipal_bureau municipal_named→municipal_named | 三年评估通过，下次评估2034-07-08",
-    "notify p-1/25/unit → unit:91350100M000100Y43 | 【上海市生物医药质量基础设施集成服务项目】三年评估通过 | 下次评估：2034-07-08。",
+    "notify p-1/25/unit → unit:91310115MA1H7XK2BM | 【上海市生物医药质量基础设施集成服务项目】三年评估通过 | 下次评估：2034-07-08。",
     "notify p-1/26/task → municipal_bureau | 【上海市生物医药质量基础设施集成服务项目】市级项目三年评估到期 | 市级项目三年评估已到期，请于2034-08-07前作出决定。",
     "record 27 2034-07-09 02:00 review-municipal by municipal_bureau municipal_named→rectification | 三年评估未达标，整改期至2035-01-09",
-    "notify p-1/27/rectification → unit:91350100M000100Y43,district_bureau:310115 | 【上海市生物医药质量基础设施集成服务项目】三年评估未达标，进入整改期 | 服务效能未达标，给予整改期至2035-01-09（第九条第三项），请按期提交整改报告。",
-    "notify p-1/28/reminder → unit:91350100M000100Y43,municipal_bureau | 【上海市生物医药质量基础设施集成服务项目】整改期即将届满 | 整改期将于2035-01-09届满，请及时提交整改报告。",
-    "notify p-1/29/reminder → unit:91350100M000100Y43,municipal_bureau | 【上海市生物医药质量基础设施集成服务项目】整改期即将届满 | 整改期将于2035-01-09届满，请及时提交整改报告。",
+    "notify p-1/27/rectification → unit:91310115MA1H7XK2BM,district_bureau:310115 | 【上海市生物医药质量基础设施集成服务项目】三年评估未达标，进入整改期 | 服务效能未达标，给予整改期至2035-01-09（第九条第三项），请按期提交整改报告。",
+    "notify p-1/28/reminder → unit:91310115MA1H7XK2BM,municipal_bureau | 【上海市生物医药质量基础设施集成服务项目】整改期即将届满 | 整改期将于2035-01-09届满，请及时提交整改报告。",
+    "notify p-1/29/reminder → unit:91310115MA1H7XK2BM,municipal_bureau | 【上海市生物医药质量基础设施集成服务项目】整改期即将届满 | 整改期将于2035-01-09届满，请及时提交整改报告。",
     "notify p-1/30/task → municipal_bureau | 【上海市生物医药质量基础设施集成服务项目】整改复评到期 | 整改复评已到期，请于2035-02-08前作出决定。",
     "record 31 2035-01-10 02:00 review-rectification by municipal_bureau rectification→district_named | 整改复评未通过，取消市级命名：整改无效（第九条第三项）",
     "end p-1/municipal/17 cancelled 2035-01-10 by municipal_bureau | 整改无效（第九条第三项）",
-    "notify p-1/31/failed → unit:91350100M000100Y43,district_bureau:310115 | 【浦东新区生物医药质量基础设施“一站式”服务项目】市级命名取消 | 整改无效（第九条第三项），取消市级命名；区级命名保留，恢复区级定期评估。",
+    "notify p-1/31/failed → unit:91310115MA1H7XK2BM,district_bureau:310115 | 【浦东新区生物医药质量基础设施“一站式”服务项目】市级命名取消 | 整改无效（第九条第三项），取消市级命名；区级命名保留，恢复区级定期评估。",
     "notify p-1/32/task → district_bureau:310115 | 【浦东新区生物医药质量基础设施“一站式”服务项目】区级项目定期评估到期 | 区级项目定期评估已到期，请于2035-07-21前作出决定。",
 ]
 
@@ -292,7 +292,7 @@ CANCELLED = [
     "notify p-1/4/task → district_bureau:310115 | 【浦东新区生物医药质量基础设施“一站式”服务项目】区级项目定期评估到期 | 区级项目定期评估已到期，请于2025-06-19前作出决定。",
     "record 5 2025-05-22 02:00 evaluate-district by district_bureau district_named→cancelled | 区级命名取消：经定期评估不再符合基本条件（第九条第二项）",
     "end p-1/district/3 cancelled 2025-05-22 by district_bureau | 经定期评估不再符合基本条件（第九条第二项）",
-    "notify p-1/5/unit → unit:91350100M000100Y43,municipal_bureau | 【浦东新区生物医药质量基础设施“一站式”服务项目】区级命名取消 | 经定期评估不再符合基本条件（第九条第二项）",
+    "notify p-1/5/unit → unit:91310115MA1H7XK2BM,municipal_bureau | 【浦东新区生物医药质量基础设施“一站式”服务项目】区级命名取消 | 经定期评估不再符合基本条件（第九条第二项）",
 ]
 
 
@@ -307,18 +307,18 @@ WITHDRAWN = [
 MUNICIPAL_VIOLATIONS = [
     "record 18 2025-08-01 02:00 report-violation by municipal_bureau municipal_named→district_named | 撤消市级命名：提供不实数据（第十条）",
     "end p-1/municipal/17 revoked 2025-08-01 by municipal_bureau | 提供不实数据（第十条）",
-    "notify p-1/18/revoked → unit:91350100M000100Y43,district_bureau:310115,municipal_bureau | 【浦东新区生物医药质量基础设施“一站式”服务项目】市级命名撤消 | 提供不实数据（第十条）；区级命名保留。",
+    "notify p-1/18/revoked → unit:91310115MA1H7XK2BM,district_bureau:310115,municipal_bureau | 【浦东新区生物医药质量基础设施“一站式”服务项目】市级命名撤消 | 提供不实数据（第十条）；区级命名保留。",
     "record 19 2025-08-02 02:00 apply-municipal by unit district_named→municipal_recommendation | 申请市级命名",
     "notify p-1/19/district → district_bureau:310115 | 【浦东新区生物医药质量基础设施“一站式”服务项目】申请市级命名 | 实施单位申请市级项目命名，请于2025-09-01前作出推荐意见（第七条）。",
     "record 20 2025-08-03 02:00 report-violation by municipal_bureau municipal_recommendation→district_named | 市级命名前认定提供不实数据（第十条），市级申请终止，仍为区级项目",
-    "notify p-1/20/rejected → unit:91350100M000100Y43,district_bureau:310115,municipal_bureau | 【浦东新区生物医药质量基础设施“一站式”服务项目】市级命名申请终止 | 提供不实数据（第十条）",
+    "notify p-1/20/rejected → unit:91310115MA1H7XK2BM,district_bureau:310115,municipal_bureau | 【浦东新区生物医药质量基础设施“一站式”服务项目】市级命名申请终止 | 提供不实数据（第十条）",
 ]
 
 
 DISTRICT_REVOKED = [
     "record 4 2024-08-01 02:00 report-violation by district_bureau district_named→revoked | 撤消命名：存在其他严重违法违规行为（第十条）",
     "end p-1/district/3 revoked 2024-08-01 by district_bureau | 存在其他严重违法违规行为（第十条）",
-    "notify p-1/4/revoked → unit:91350100M000100Y43,district_bureau:310115,municipal_bureau | 【浦东新区生物医药质量基础设施“一站式”服务项目】命名撤消 | 存在其他严重违法违规行为（第十条）",
+    "notify p-1/4/revoked → unit:91310115MA1H7XK2BM,district_bureau:310115,municipal_bureau | 【浦东新区生物医药质量基础设施“一站式”服务项目】命名撤消 | 存在其他严重违法违规行为（第十条）",
 ]
 
 
@@ -331,7 +331,7 @@ BOTH_REVOKED = [
 
 REJECTED = [
     "record 2 2024-05-11 02:00 report-violation by district_bureau building→rejected | 命名前认定提供虚假材料（第十条），申请终止",
-    "notify p-1/2/rejected → unit:91350100M000100Y43,district_bureau:310115,municipal_bureau | 【浦东新区生物医药质量基础设施“一站式”服务项目】申请终止 | 提供虚假材料（第十条）",
+    "notify p-1/2/rejected → unit:91310115MA1H7XK2BM,district_bureau:310115,municipal_bureau | 【浦东新区生物医药质量基础设施“一站式”服务项目】申请终止 | 提供虚假材料（第十条）",
 ]
 
 
@@ -339,11 +339,11 @@ REFERRAL = [
     "record 18 2025-08-01 02:00 report-violation by district_bureau municipal_named→municipal_named | 撤消区级命名：提供虚假材料（第十条）；市级命名移送市市场监管局决定",
     "end p-1/district/7 revoked 2025-08-01 by district_bureau | 提供虚假材料（第十条）",
     "notify p-1/18/referral → municipal_bureau | 【上海市生物医药质量基础设施集成服务项目】区局移送违规认定 | 区市场监管局认定提供虚假材料（第十条），已撤消区级命名。查明事实：查实的事实。市级命名由市市场监管局决定撤消或保留，请于2025-08-31前作出决定。",
-    "notify p-1/18/revoked → unit:91350100M000100Y43 | 【上海市生物医药质量基础设施集成服务项目】区级命名撤消 | 提供虚假材料（第十条）；区级命名撤消，市级命名待市市场监管局决定。",
+    "notify p-1/18/revoked → unit:91310115MA1H7XK2BM | 【上海市生物医药质量基础设施集成服务项目】区级命名撤消 | 提供虚假材料（第十条）；区级命名撤消，市级命名待市市场监管局决定。",
     "notify p-1/19/reminder:violation_referral → municipal_bureau | 【上海市生物医药质量基础设施集成服务项目】区局移送违规认定（第十条）即将到期 | 请于2025-08-31前作出决定。",
     "notify p-1/20/escalation:violation_referral → municipal_bureau | 【上海市生物医药质量基础设施集成服务项目】督办：区局移送违规认定（第十条）已逾期 | 市市场监管局应于2025-08-31前作出的决定已逾期，请督办。流程继续等待决定。",
     "record 21 2025-09-05 02:00 keep-municipal-name by municipal_bureau municipal_named→municipal_named | 保留市级命名：市级评估材料属实",
-    "notify p-1/21/kept → unit:91350100M000100Y43,district_bureau:310115 | 【上海市生物医药质量基础设施集成服务项目】保留市级命名 | 市市场监管局对区局移送的违规认定决定保留市级命名。理由：市级评估材料属实",
+    "notify p-1/21/kept → unit:91310115MA1H7XK2BM,district_bureau:310115 | 【上海市生物医药质量基础设施集成服务项目】保留市级命名 | 市市场监管局对区局移送的违规认定决定保留市级命名。理由：市级评估材料属实",
 ]
 
 
@@ -351,7 +351,7 @@ OFF_CYCLE = [
     "record 4 2024-09-02 02:00 evaluate-district by district_bureau district_named→district_named | 区级核查：仍符合基本条件，定期评估安排不变（下次定期评估2025-05-20）",
     "record 5 2024-10-08 02:00 evaluate-district by district_bureau district_named→cancelled | 区级命名取消：经核查不再符合基本条件，及时取消（第九条第二项）：场地已退租",
     "end p-1/district/3 cancelled 2024-10-08 by district_bureau | 经核查不再符合基本条件，及时取消（第九条第二项）：场地已退租",
-    "notify p-1/5/unit → unit:91350100M000100Y43,municipal_bureau | 【浦东新区生物医药质量基础设施“一站式”服务项目】区级命名取消 | 经核查不再符合基本条件，及时取消（第九条第二项）：场地已退租",
+    "notify p-1/5/unit → unit:91310115MA1H7XK2BM,municipal_bureau | 【浦东新区生物医药质量基础设施“一站式”服务项目】区级命名取消 | 经核查不再符合基本条件，及时取消（第九条第二项）：场地已退租",
 ]
 
 
