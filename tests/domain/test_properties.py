@@ -40,7 +40,8 @@ from domain.decisions import (
     Withdraw,
 )
 from domain.effects import Effect
-from domain.project import BasicConditions, Condition, Contact, Element, ServiceItem
+from domain.elements import Element
+from domain.project import BasicConditions, Condition, Contact, ServiceItem
 from domain.rules import DecisionRefused, allowed_actions
 from domain.stages import DISTRICT_LEVEL_STAGES, MUNICIPAL_LEVEL_STAGES, Level, Stage
 from domain.state import HistoryEntry, ProjectState, TaskKind
