@@ -227,7 +227,11 @@ class PendingDecisionRead(BaseModel):
     waiting_for: Role
     waiting_for_label: str
     opened_at: datetime
-    due_at: datetime
+    due_at: datetime = Field(description="到期时刻（法定期限为最后一日24时，即次日0时）")
+    due_on: date = Field(description="期限的最后一日（上海日期）")
+    due_rule: str | None = Field(
+        default=None, description="期限如何确定：按期届满、法定节假日顺延（春节）、周末顺延等"
+    )
     reminder_at: datetime | None = None
     overdue: bool
     escalated: bool = Field(description="已逾期并报上级督办")
@@ -237,6 +241,8 @@ class ScheduleRead(BaseModel):
     next_district_evaluation_at: datetime | None = None
     next_municipal_review_at: datetime | None = None
     rectification_deadline: datetime | None = None
+    rectification_deadline_on: date | None = Field(default=None, description="整改期最后一日")
+    rectification_deadline_rule: str | None = Field(default=None, description="整改期限如何确定")
     rectification_reported: bool = False
 
 
@@ -330,6 +336,8 @@ class TaskRead(BaseModel):
     waiting_for_label: str
     opened_at: datetime | None = None
     due_at: datetime
+    due_on: date | None = Field(default=None, description="期限的最后一日（上海日期）")
+    due_rule: str | None = Field(default=None, description="期限如何确定（法定节假日顺延等）")
     overdue: bool
     escalated: bool
     supervising: bool = Field(description="该事项等待其他机关决定，已逾期报调用者督办")

@@ -100,3 +100,28 @@ def legal_deadline(start: datetime, period: str, calendar: WorkCalendar) -> Dead
         holiday=holidays[0] if holidays else None,
         uncovered_year=uncovered[0] if uncovered else None,
     )
+
+
+CALENDAR_RECHECK = timedelta(days=30)
+"""How often a process asks again for a year the calendar does not cover yet."""
+CALENDAR_YEARS_AHEAD = 2
+"""Years after the current one a process loads (a deadline runs at most months ahead)."""
+
+
+def calendar_years_to_load(
+    calendar: WorkCalendar | None, checked_on: date | None, today: date
+) -> tuple[int, int] | None:
+    """The years (first, last) a process should load its work calendar for today, or None.
+
+    It loads when it has none; and when this year or the next is not covered (the State Council
+    publishes a year's schedule late in the year before), at most every CALENDAR_RECHECK, so a
+    process that lives for years picks up each new schedule once the package or the policy has it.
+    """
+    years = (today.year, today.year + CALENDAR_YEARS_AHEAD)
+    if calendar is None or checked_on is None:
+        return years
+    if calendar.covered(today.year) and calendar.covered(today.year + 1):
+        return None
+    if today - checked_on < CALENDAR_RECHECK:
+        return None
+    return years

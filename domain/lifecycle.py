@@ -7,6 +7,7 @@ the effects (names, notifications, records) for the workflow to run as activitie
 from datetime import date, datetime
 
 from domain.actors import Actor, Role
+from domain.deadlines import legal_deadline
 from domain.decisions import (
     ApplyMunicipal,
     DecideAcceptance,
@@ -40,7 +41,9 @@ from domain.state import (
     ProjectState,
     Task,
     TaskKind,
+    deadline_day,
 )
+from domain.workdays import WorkCalendar
 
 
 def _fmt(moment: datetime) -> str:
@@ -76,13 +79,27 @@ class Step:
         title = f"【{self.state.display_name}】{subject}"
         self.effects.append(Notify(key=key, recipients=recipients, subject=title, body=body))
 
+    def deadline(self, start: datetime, period: str) -> tuple[datetime, str | None]:
+        """When a deadline of `period` from `start` ends, and the rule that set it (rules 3 with
+        a calendar: 24:00 of the last day, moved over rest days; docs/deadlines.md)."""
+        calendar = self.state.calendar
+        if self.state.rules < 3 or calendar is None:
+            return add_duration(start, period), None
+        deadline = legal_deadline(start, period, calendar)
+        return deadline.due, deadline.label
+
+    @staticmethod
+    def day(due: datetime, rule: str | None) -> str:
+        """The Shanghai date a deadline ends on, as messages give it."""
+        return deadline_day(due, rule).isoformat()
+
     # tasks
     def open_task(self, kind: TaskKind, opened_at: datetime) -> Task:
         existing = self.state.task(kind)
         if existing:
             return existing
         policy = self.state.policy
-        due = add_duration(opened_at, policy.decision_due)
+        due, rule = self.deadline(opened_at, policy.decision_due)
         reminder = add_duration(due, policy.decision_reminder_before, -1)
         task = Task(
             kind=kind,
@@ -91,6 +108,7 @@ class Step:
             opened_at=opened_at,
             due_at=due,
             reminder_at=reminder if reminder > opened_at else None,
+            due_rule=rule,
         )
         self.state.tasks.append(task)
         return task
@@ -212,6 +230,7 @@ def new_state(
     now: datetime,
     imported: ImportedNaming | None = None,
     rules: int = RULES,
+    calendar: WorkCalendar | None = None,
 ) -> tuple[ProjectState, list[Effect]]:
     """A registered project in `building`, or an imported one with its names and timers.
 
@@ -225,6 +244,8 @@ def new_state(
         stage=Stage.BUILDING,
         registered_at=now,
         rules=rules,
+        calendar=calendar if rules >= 3 else None,
+        calendar_checked_on=local_date(now) if calendar and rules >= 3 else None,
     )
     step = Step(state, now)
     if imported is None:
@@ -272,7 +293,7 @@ def new_state(
         "task",
         [due.role(task.role)],
         f"{kind.label}到期",
-        f"{kind.label}已于{_fmt(missed)}到期（导入前），请于{_fmt(task.due_at)}前作出决定。",
+        f"{kind.label}已于{_fmt(missed)}到期（导入前），请于{due.day(task.due_at, task.due_rule)}前作出决定。",
     )
     due.history(
         f"due:{kind.value}",
@@ -331,7 +352,7 @@ def _request_acceptance(step: Step, actor: Actor, d: Decision) -> str:
         "district",
         [step.district()],
         "申请验收",
-        f"实施单位申请验收，请于{_fmt(task.due_at)}前组织验收并作出结论（第六条）。",
+        f"实施单位申请验收，请于{step.day(task.due_at, task.due_rule)}前组织验收并作出结论（第六条）。",
     )
     return "申请验收"
 
@@ -401,7 +422,7 @@ def _apply_municipal(step: Step, actor: Actor, d: Decision) -> str:
         "district",
         [step.district()],
         "申请市级命名",
-        f"实施单位申请市级项目命名，请于{_fmt(task.due_at)}前作出推荐意见（第七条）。",
+        f"实施单位申请市级项目命名，请于{step.day(task.due_at, task.due_rule)}前作出推荐意见（第七条）。",
     )
     return "申请市级命名"
 
@@ -422,7 +443,7 @@ def _recommend_municipal(step: Step, actor: Actor, d: Decision) -> str:
         "municipal",
         [step.municipal()],
         "区局推荐市级命名",
-        f"请于{_fmt(task.due_at)}前组织评估（第八条）。",
+        f"请于{step.day(task.due_at, task.due_rule)}前组织评估（第八条）。",
     )
     step.notify("unit", [step.unit()], "区局已推荐", "已推荐至市市场监管局评估。")
     return "区市场监管局推荐申请市级命名"
@@ -473,8 +494,9 @@ def _review_municipal(step: Step, actor: Actor, d: Decision) -> str:
         return f"三年评估通过，下次评估{_fmt(nxt)}"
     state.stage = Stage.RECTIFICATION
     state.next_municipal_review_at = None
-    deadline = add_duration(step.now, state.policy.rectification_period)
+    deadline, rule = step.deadline(step.now, state.policy.rectification_period)
     state.rectification_deadline = deadline
+    state.rectification_deadline_rule = rule
     state.rectification_reported = False
     state.rectification_reports = 0
     reminders = (add_duration(deadline, b, -1) for b in state.policy.rectification_reminders_before)
@@ -483,9 +505,9 @@ def _review_municipal(step: Step, actor: Actor, d: Decision) -> str:
         "rectification",
         [step.unit(), step.district()],
         "三年评估未达标，进入整改期",
-        f"服务效能未达标，给予整改期至{_fmt(deadline)}（第九条第三项），请按期提交整改报告。",
+        f"服务效能未达标，给予整改期至{step.day(deadline, rule)}（第九条第三项），请按期提交整改报告。",
     )
-    return f"三年评估未达标，整改期至{_fmt(deadline)}"
+    return f"三年评估未达标，整改期至{step.day(deadline, rule)}"
 
 
 def _report_rectification(step: Step, actor: Actor, d: Decision) -> str:
@@ -581,7 +603,7 @@ def _refer_to_municipal(step: Step, reason: str, note: str) -> str:
         [step.municipal()],
         "区局移送违规认定",
         f"区市场监管局认定{reason}，已撤消区级命名。查明事实：{note}。"
-        f"市级命名由市市场监管局决定撤消或保留，请于{_fmt(task.due_at)}前作出决定。",
+        f"市级命名由市市场监管局决定撤消或保留，请于{step.day(task.due_at, task.due_rule)}前作出决定。",
     )
     step.notify(
         "revoked",

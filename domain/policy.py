@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from domain.districts import is_district
 from domain.durations import IsoDuration
+from domain.workdays import CalendarAdditions
 
 
 class PolicyError(ValueError):
@@ -24,6 +25,8 @@ class Policy(BaseModel):
     decision_due: IsoDuration = "P30D"
     decision_reminder_before: IsoDuration = "P7D"
     rectification_reminders_before: tuple[IsoDuration, ...] = ("P30D", "P7D")
+    calendar: CalendarAdditions = Field(default_factory=CalendarAdditions)
+    """Holidays and make-up working days the policy adds to the package's (docs/deadlines.md)."""
 
     @field_validator("district_evaluation_intervals")
     @classmethod

@@ -1,6 +1,6 @@
 """The state one project's process carries, across continue-as-new, for its whole life."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, computed_field
@@ -8,10 +8,12 @@ from pydantic import BaseModel, Field, computed_field
 from domain.actions import Action
 from domain.actions import TaskKind as TaskKind  # re-exported: the public home of TaskKind
 from domain.actors import Actor, Role
+from domain.durations import local_date
 from domain.naming import district_project_name
 from domain.policy import Policy
 from domain.project import ProjectSpec
 from domain.stages import Level, Stage
+from domain.workdays import WorkCalendar
 
 # Derived from the declarations (domain.actions): each task kind and the action answering it.
 TASK_LABELS: dict[TaskKind, str] = {kind: kind.label for kind in TaskKind}
@@ -30,6 +32,8 @@ class Task(BaseModel):
     reminder_at: datetime | None = None
     reminded: bool = False
     escalated: bool = False
+    due_rule: str | None = None
+    """Rules 3: which rule set the due date (按期届满, 法定节假日顺延（春节）, …; docs/deadlines.md)."""
 
 
 class NameEnding(BaseModel):
@@ -83,7 +87,10 @@ MAX_RECTIFICATION_REPORTS = 10
 #      district evaluation; an imported project's missed evaluation is skipped.
 #   2: 谁命名谁撤消 (the municipal name is referred, not ended), 及时取消 (off-cycle district
 #      evaluation), a project with no name left ends, imports behind open their evaluation.
-RULES = 2
+#   3: legal deadlines (docs/deadlines.md): a decision's due date and the rectification deadline
+#      end at 24:00 Shanghai of their last day, moved over rest days and statutory holidays on
+#      the process's work calendar (`ProjectState.calendar`).
+RULES = 3
 
 
 class ProjectState(BaseModel):
@@ -110,6 +117,13 @@ class ProjectState(BaseModel):
     run: int = 1
     cycle_completed: bool = False
     rules: int = 1
+    calendar: WorkCalendar | None = None
+    """Rules 3: the holidays and make-up working days deadlines are counted on (plain dates,
+    loaded outside the workflow; refreshed by the workflow, workflows/lifecycle.py)."""
+    calendar_checked_on: date | None = None
+    """The Shanghai date the calendar was last loaded."""
+    rectification_deadline_rule: str | None = None
+    """Rules 3: which rule set the rectification deadline."""
 
     def active_name(self, level: Level) -> NameRecord | None:
         return next((n for n in self.names if n.level is level and n.active), None)
@@ -158,3 +172,12 @@ class ProjectState(BaseModel):
         if self.rectification_deadline and not self.task(TaskKind.RECTIFICATION_REVIEW):
             moments.append(self.rectification_deadline)
         return min(moments, default=None)
+
+
+def deadline_day(due: datetime, rule: str | None) -> date:
+    """The Shanghai date a deadline ends on, for messages and views. A legal deadline (one with
+    the rule that set it, rules 3) ends at 24:00 of its last day, i.e. 00:00 of the next, so its
+    day is the one before that instant; any other is the date of its instant."""
+    if rule is not None:
+        return local_date(due - timedelta(microseconds=1))
+    return local_date(due)

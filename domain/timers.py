@@ -7,7 +7,6 @@
 from datetime import datetime
 
 from domain.actors import Role
-from domain.durations import local_date
 from domain.effects import Effect
 from domain.lifecycle import Step
 from domain.stages import DISTRICT_LEVEL_STAGES, Stage
@@ -84,14 +83,14 @@ def _fire(state: ProjectState, moment: datetime) -> list[Effect]:
             "task",
             [step.role(task.role)],
             f"{kind.label}到期",
-            f"{kind.label}已到期，请于{local_date(task.due_at).isoformat()}前作出决定。",
+            f"{kind.label}已到期，请于{step.day(task.due_at, task.due_rule)}前作出决定。",
         )
         step.history(f"due:{kind.value}", f"{kind.label}到期，待{task.role.label}决定")
         return step.effects
     if state.stage is Stage.RECTIFICATION and state.rectification_reminders[:1] == [moment]:
         state.rectification_reminders.pop(0)
         assert state.rectification_deadline is not None
-        deadline = local_date(state.rectification_deadline).isoformat()
+        deadline = step.day(state.rectification_deadline, state.rectification_deadline_rule)
         step.notify(
             "reminder",
             [step.unit(), step.municipal()],
@@ -106,7 +105,7 @@ def _fire(state: ProjectState, moment: datetime) -> list[Effect]:
         step.history("reminder:rectification", f"提醒：整改期将于{deadline}届满")
         return step.effects
     task = _task_at(state, moment)
-    due_on = local_date(task.due_at).isoformat()
+    due_on = step.day(task.due_at, task.due_rule)
     if task.reminder_at == moment and not task.reminded:
         task.reminded = True
         step.notify(

@@ -16,6 +16,7 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from domain.actors import Actor, Role
+from domain.deadlines import legal_deadline
 from domain.decisions import Decision, DecisionRequest
 from domain.policy import Policy
 from domain.project import ImportedNaming, ProjectSpec
@@ -310,3 +311,10 @@ def on(day: str) -> date:
 
 
 SCORES = {"operation": 85, "capability": 80, "effectiveness": 90}
+
+
+def legal_due(state: ProjectState, start: datetime, period: str) -> datetime:
+    """The legal deadline (rules 3) of `period` from `start`, on the process's own calendar:
+    what a decision's due date or the rectification deadline must be (docs/deadlines.md)."""
+    assert state.calendar is not None, "a process on rules 3 loads its work calendar"
+    return legal_deadline(start, period, state.calendar).due

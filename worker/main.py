@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.calendar import load_work_calendar
 from activities.store import StoreActivities
 from db.engine import make_engine, make_session_factory
 from workflows import TASK_QUEUE
@@ -31,7 +32,7 @@ def build_worker(
         client,
         task_queue=task_queue,
         workflows=[ProjectLifecycle],
-        activities=store.all(),
+        activities=[*store.all(), load_work_calendar],
         graceful_shutdown_timeout=graceful_shutdown,
     )
 

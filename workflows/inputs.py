@@ -5,6 +5,7 @@ from pydantic import BaseModel
 from domain.policy import Policy
 from domain.project import ImportedNaming, ProjectSpec
 from domain.state import ProjectState
+from domain.workdays import WorkCalendar
 
 
 class LifecycleInput(BaseModel):
@@ -13,3 +14,6 @@ class LifecycleInput(BaseModel):
     policy: Policy
     imported: ImportedNaming | None = None
     state: ProjectState | None = None
+    calendar: WorkCalendar | None = None
+    """The work calendar a new process starts with (docs/deadlines.md); without one, the
+    process loads it itself before its first wait."""

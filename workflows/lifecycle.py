@@ -18,6 +18,7 @@ from temporalio.common import RetryPolicy, SearchAttributeUpdate
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from activities.calendar import CalendarRequest, load_work_calendar
     from activities.inputs import (
         EndNameInput,
         GrantNameInput,
@@ -28,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from activities.store import StoreActivities
     from db.read_model import project_row
+    from domain.deadlines import calendar_years_to_load
     from domain.decisions import DecisionRequest
     from domain.durations import local_date
     from domain.effects import Effect, EndName, GrantName, Notify, RecordDecision
@@ -52,6 +54,11 @@ ONE_TRANSACTION_STEP = "one-transaction-step"
 # started before the patch replays and continues on the rules it carries (state.rules, 1 when
 # stored before the field existed) until its next continue-as-new.
 FIDELITY_RULES = "fidelity-rules"
+# Release 4: legal deadlines (rules 3, docs/deadlines.md). Asked, like the one before, once as
+# each run starts; a run on rules 3 loads its work calendar with a local activity before its
+# first wait, and again when a year it needs is missing (domain.deadlines).
+LEGAL_DEADLINES = "legal-deadlines"
+CALENDAR_TIMEOUT = timedelta(seconds=30)
 
 In = TypeVar("In")
 
@@ -63,11 +70,10 @@ class ProjectLifecycle:
     @workflow.init
     def __init__(self, input: LifecycleInput) -> None:
         self._effects: deque[Effect] = deque()
-        latest = self._fidelity_rules()
+        rules = self._rules()
         if input.state is not None:
             self._state = input.state
-            if latest:
-                self._state.rules = max(self._state.rules, RULES)
+            self._state.rules = max(self._state.rules, rules)
         else:
             self._state, effects = new_state(
                 input.project_id,
@@ -75,7 +81,8 @@ class ProjectLifecycle:
                 input.policy,
                 workflow.now(),
                 input.imported,
-                rules=RULES if latest else 1,
+                rules=rules,
+                calendar=input.calendar,
             )
             self._effects.extend(effects)
         self._dirty = True
@@ -87,6 +94,7 @@ class ProjectLifecycle:
             await self._drain()
             if state.stage.is_end:
                 break
+            await self._load_calendar()
             if state.cycle_completed or workflow.info().is_continue_as_new_suggested():
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 await self._drain()
@@ -161,6 +169,34 @@ class ProjectLifecycle:
             ids = self._state.recent_update_ids
             ids.append(info.id)
             del ids[:-REMEMBERED_UPDATES]
+
+    def _rules(self) -> int:
+        """The rules this run follows: the latest, or those its state carries (1 if none)."""
+        if not self._fidelity_rules():
+            return 1
+        return RULES if self._legal_deadlines() else 2
+
+    async def _load_calendar(self) -> None:
+        """On rules 3, load the work calendar when the process has none or lacks a year."""
+        state = self._state
+        if state.rules < 3:
+            return
+        today = local_date(workflow.now())
+        years = calendar_years_to_load(state.calendar, state.calendar_checked_on, today)
+        if years is None:
+            return
+        state.calendar = await workflow.execute_local_activity(
+            load_work_calendar,
+            CalendarRequest(
+                first_year=years[0], last_year=years[1], additions=state.policy.calendar
+            ),
+            start_to_close_timeout=CALENDAR_TIMEOUT,
+        )
+        state.calendar_checked_on = today
+
+    def _legal_deadlines(self) -> bool:
+        """Whether this run counts deadlines as the law does (rules 3)."""
+        return workflow.patched(LEGAL_DEADLINES)
 
     def _fidelity_rules(self) -> bool:
         """Whether this run follows the latest rules (release 3) or keeps those it carries."""

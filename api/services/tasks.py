@@ -22,7 +22,7 @@ from domain.actors import Role
 from domain.decisions import Action
 from domain.districts import district_name
 from domain.stages import END_STAGES, Stage
-from domain.state import Task
+from domain.state import Task, deadline_day
 
 _LIVE_STAGES = [s.value for s in Stage if s not in END_STAGES]
 
@@ -42,6 +42,8 @@ def _task_read(
         waiting_for_label=task.role.label,
         opened_at=task.opened_at,
         due_at=task.due_at,
+        due_on=deadline_day(task.due_at, task.due_rule),
+        due_rule=task.due_rule,
         overdue=is_overdue(task, now),
         escalated=task.escalated,
         supervising=supervising,

@@ -21,7 +21,7 @@ from domain.districts import district_name
 from domain.project import Contact, ProjectType, ServiceItem
 from domain.rules import actions_by_role, allowed_actions
 from domain.stages import Level, Stage
-from domain.state import NameRecord, ProjectState, Task
+from domain.state import NameRecord, ProjectState, Task, deadline_day
 
 
 def is_overdue(task: Task, now: datetime) -> bool:
@@ -74,6 +74,8 @@ def pending_read(task: Task, now: datetime) -> PendingDecisionRead:
         waiting_for_label=task.role.label,
         opened_at=task.opened_at,
         due_at=task.due_at,
+        due_on=deadline_day(task.due_at, task.due_rule),
+        due_rule=task.due_rule,
         reminder_at=task.reminder_at,
         overdue=is_overdue(task, now),
         escalated=task.escalated,
@@ -114,6 +116,12 @@ def project_read(state: ProjectState, actor: Actor, now: datetime | None = None)
             next_district_evaluation_at=state.next_district_evaluation_at,
             next_municipal_review_at=state.next_municipal_review_at,
             rectification_deadline=state.rectification_deadline,
+            rectification_deadline_on=(
+                deadline_day(state.rectification_deadline, state.rectification_deadline_rule)
+                if state.rectification_deadline
+                else None
+            ),
+            rectification_deadline_rule=state.rectification_deadline_rule,
             rectification_reported=state.rectification_reported,
         ),
         history=[

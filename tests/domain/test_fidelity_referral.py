@@ -58,7 +58,7 @@ def referred() -> ProjectState:
 
 
 def test_a_new_process_follows_the_latest_rules() -> None:
-    assert municipal_named().rules == RULES == 2
+    assert municipal_named().rules == RULES == 3
 
 
 def test_the_district_bureau_revokes_only_its_name_and_refers_the_municipal_one() -> None:

@@ -18,7 +18,16 @@ from domain.durations import add_duration, local_date, start_of_day
 from domain.project import ImportedNaming
 from domain.stages import Level, Stage
 from domain.state import ProjectState, TaskKind
-from tests.helpers import DISTRICT_BUREAU, MUNICIPAL_BUREAU, SCORES, UNIT, Harness, eventually, on
+from tests.helpers import (
+    DISTRICT_BUREAU,
+    MUNICIPAL_BUREAU,
+    SCORES,
+    UNIT,
+    Harness,
+    eventually,
+    legal_due,
+    on,
+)
 from tests.workflows.test_naming import ALL_MET, name_district
 
 
@@ -113,7 +122,8 @@ async def test_failed_review_rectification_passed_keeps_the_anchor(
     state = await h.decide(MUNICIPAL_BUREAU, ReviewMunicipal(passed=False, scores=Scores(**SCORES)))
     assert state.stage is Stage.RECTIFICATION
     decided_at = state.history[-1].at
-    assert state.rectification_deadline == add_duration(decided_at, "P6M")
+    assert state.rectification_deadline == legal_due(state, decided_at, "P6M")
+    assert state.rectification_deadline_rule is not None
     # The review may come early once the unit has reported.
     state = await h.decide(UNIT, ReportRectification(report="已完成整改，服务流程已优化"))
     assert state.rectification_reported

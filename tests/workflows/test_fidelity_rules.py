@@ -23,7 +23,7 @@ from domain.durations import add_duration, local_date, start_of_day
 from domain.project import ImportedNaming
 from domain.stages import Level, Stage
 from domain.state import RULES, TaskKind
-from tests.helpers import DISTRICT_BUREAU, MUNICIPAL_BUREAU, UNIT, Harness, make_spec
+from tests.helpers import DISTRICT_BUREAU, MUNICIPAL_BUREAU, UNIT, Harness, legal_due, make_spec
 from tests.workflows.test_evaluations import name_municipal
 from tests.workflows.test_naming import name_district
 
@@ -58,8 +58,8 @@ async def test_a_district_finding_after_municipal_naming_is_referred_reminded_an
     task = state.task(TaskKind.VIOLATION_REFERRAL)
     assert task is not None
     assert task.role is Role.MUNICIPAL_BUREAU
-    assert task.due_at == add_duration(task.opened_at, "P30D")
-    assert task.reminder_at == add_duration(task.opened_at, "P23D")
+    assert task.due_at == legal_due(state, task.opened_at, "P30D")
+    assert task.reminder_at == add_duration(task.due_at, "P7D", -1)
     assert state.next_municipal_review_at == named.next_municipal_review_at
     state = await h.advance(workflow_env, task.due_at + timedelta(days=1))
     fired = [(e.event, e.at) for e in state.history if e.seq > finding_seq]
@@ -149,7 +149,7 @@ async def test_an_import_behind_opens_the_district_evaluation_at_once(
     task = state.task(TaskKind.DISTRICT_EVALUATION)
     assert task is not None
     assert task.opened_at == state.registered_at
-    assert task.due_at == add_duration(state.registered_at, "P30D")
+    assert task.due_at == legal_due(state, state.registered_at, "P30D")
     assert state.next_district_evaluation_at is None
     assert [e.event for e in state.history] == ["import", "due:district_evaluation"]
     state = await h.decide(DISTRICT_BUREAU, EvaluateDistrict(meets_conditions=True))

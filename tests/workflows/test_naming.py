@@ -24,6 +24,7 @@ from tests.helpers import (
     UNIT,
     Harness,
     eventually,
+    legal_due,
 )
 
 ALL_MET = MunicipalConditions(
@@ -45,7 +46,7 @@ async def test_acceptance_passed_names_the_project_and_tells_the_unit(
     assert state.stage is Stage.ACCEPTANCE
     task = state.task(TaskKind.ACCEPTANCE)
     assert task is not None
-    assert (task.due_at - task.opened_at).days == 30
+    assert task.due_at == legal_due(state, task.opened_at, "P30D")
     state = await h.decide(DISTRICT_BUREAU, DecideAcceptance(passed=True))
     assert state.stage is Stage.DISTRICT_NAMED
     assert state.level is Level.DISTRICT

@@ -62,7 +62,7 @@ async def test_wrong_role_is_refused(h: Harness) -> None:
     await h.decide(UNIT, RequestAcceptance())
     cause = await refusal(h, UNIT, DecideAcceptance(passed=True))
     assert "“验收结论”只能由区市场监管局作出，当前身份为实施单位" in cause.message
-    assert list(cause.details) == [["withdraw"]]
+    assert list(cause.details) == [["withdraw", "update-profile"]]
 
 
 async def test_bureau_of_another_district_is_refused(h: Harness) -> None:

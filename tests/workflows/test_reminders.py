@@ -10,7 +10,7 @@ from db import tables
 from domain.decisions import RequestAcceptance, ReviewMunicipal, Scores
 from domain.durations import add_duration
 from domain.state import TaskKind
-from tests.helpers import MUNICIPAL_BUREAU, SCORES, UNIT, Harness, eventually
+from tests.helpers import MUNICIPAL_BUREAU, SCORES, UNIT, Harness, eventually, legal_due
 from tests.workflows.test_evaluations import name_municipal, until
 
 
@@ -35,8 +35,10 @@ async def test_decision_reminder_then_escalation_on_their_dates(
     state = await h.decide(UNIT, RequestAcceptance())
     task = state.task(TaskKind.ACCEPTANCE)
     assert task is not None
-    assert task.due_at == add_duration(task.opened_at, "P30D")
-    assert task.reminder_at == add_duration(task.opened_at, "P23D")
+    # Legal deadline: 24:00 of the 30th day, moved over rest days; the reminder 7 days before.
+    assert task.due_at == legal_due(state, task.opened_at, "P30D")
+    assert task.due_rule is not None
+    assert task.reminder_at == add_duration(task.due_at, "P7D", -1)
     # A day before the reminder nothing has fired.
     state = await h.advance(workflow_env, task.reminder_at - timedelta(days=1))
     assert [e.event for e in state.history] == ["register", "request-acceptance"]
@@ -93,7 +95,7 @@ async def test_rectification_reminders_thirty_and_seven_days_before_the_deadline
     ]
     review = state.task(TaskKind.RECTIFICATION_REVIEW)
     assert review is not None
-    assert review.due_at == add_duration(deadline, "P30D")
+    assert review.due_at == legal_due(state, deadline, "P30D")
     # Each reminder went to the unit and the municipal bureau; the review, to the bureau.
     subject = "【上海市生物医药质量基础设施集成服务项目】"
     expected = [
