@@ -5,7 +5,7 @@ supervision office, the same inbox (domain/timers.py). End to end: workflow stat
 GET /v1/tasks.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from temporalio.testing import WorkflowEnvironment
@@ -52,11 +52,14 @@ async def test_overdue_municipal_evaluation_is_escalated_to_its_own_inbox(
         False,
     )
 
-    # Past the reminder (day 23), then past the due date (day 30), letting each land.
-    await settle(api.client, workflow_id(pid))
-    await workflow_env.sleep(timedelta(days=24))
-    await settle(api.client, workflow_id(pid))
-    await workflow_env.sleep(timedelta(days=7))
+    # Past the reminder (7 days before), then past the due date (24:00 of its last day, which
+    # a weekend or holiday may move), letting each land.
+    due = datetime.fromisoformat(pending["due_at"])
+    assert pending["due_rule"]
+    for moment in (due - timedelta(days=7), due):
+        await settle(api.client, workflow_id(pid))
+        now = await workflow_env.get_current_time()
+        await workflow_env.sleep(moment - now + timedelta(minutes=1))
     await settle(api.client, workflow_id(pid))
 
     handle = api.client.get_workflow_handle_for(ProjectLifecycle.run, workflow_id(pid))
@@ -65,7 +68,7 @@ async def test_overdue_municipal_evaluation_is_escalated_to_its_own_inbox(
     assert task is not None
     assert (task.reminded, task.escalated) == (True, True)
     assert [(e.event, e.summary) for e in state.history[-2:]] == [
-        ("reminder:municipal_evaluation", f"提醒：市级命名评估将于{local_date(task.due_at)}到期"),
+        ("reminder:municipal_evaluation", f"提醒：市级命名评估将于{pending['due_on']}到期"),
         ("escalation:municipal_evaluation", "督办：市级命名评估已逾期，报市市场监管局"),
     ]
     assert await eventually(lambda: outbox(api, pid), lambda rows: len(rows) >= 2) == [

@@ -1,6 +1,6 @@
 """The tasks inbox: earliest due first, overdue marked, escalations shown to the supervisor."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from temporalio.testing import WorkflowEnvironment
 
@@ -27,8 +27,11 @@ async def test_inbox_order_overdue_and_escalation(
     assert (await api.get("/v1/tasks", "other_district")).json() == []
     assert len((await api.get("/v1/tasks", "operator")).json()) == 2
 
-    # The first decision's 30 days pass: escalated to the municipal bureau, still waiting.
-    await workflow_env.sleep(timedelta(days=27))
+    # The first decision's due date passes (24:00 of its 30th day, or the working day a weekend
+    # or holiday moves it to): escalated to the municipal bureau, still waiting.
+    due = datetime.fromisoformat(inbox[0]["due_at"])
+    now = await workflow_env.get_current_time()
+    await workflow_env.sleep(due - now + timedelta(minutes=1))
 
     async def inbox_of(who: str) -> list[dict[str, object]]:
         tasks: list[dict[str, object]] = (await api.get("/v1/tasks", who)).json()
