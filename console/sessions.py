@@ -81,7 +81,7 @@ async def resume_session(
     found = row.first()
     if found is None:
         return None
-    stored, token = found.tuple()
+    stored, token = found
     if token.revoked_at is not None or stored.last_seen_at + idle <= now:
         await session.execute(
             delete(tables.ConsoleSession).where(tables.ConsoleSession.id_hash == id_hash)
