@@ -170,10 +170,10 @@ def fields_of(model: type[BaseModel], prefix: str = "") -> tuple[Field, ...]:
 
 
 def _leaf(f: Field, raw: str) -> tuple[bool, Any]:
-    """(whether the field was given, its value as the model reads it)."""
+    """(whether anything was entered, the value as the model reads it)."""
     if f.kind == "lines":
         lines = [line.strip() for line in raw.splitlines() if line.strip()]
-        return bool(lines) or f.required, lines
+        return bool(lines), lines
     if not raw.strip():
         return False, None
     if f.kind == "yesno":
@@ -186,22 +186,32 @@ def _leaf(f: Field, raw: str) -> tuple[bool, Any]:
     return True, raw
 
 
-def read(fields: Sequence[Field], form: Mapping[str, Any]) -> dict[str, Any]:
-    """The body a form post stands for: empty optional fields and groups left out."""
+def _read(fields: Sequence[Field], form: Mapping[str, Any]) -> tuple[bool, dict[str, Any]]:
+    """(whether anything was entered, the body): a field left empty is left out, and so is an
+    optional group with nothing entered; a required group is kept, for the model to say what
+    it misses."""
     body: dict[str, Any] = {}
+    entered = False
     for f in fields:
+        value: Any
         if f.kind == "group":
-            value: Any = read(f.children, form)
-            given = bool(value) or f.required
+            given, value = _read(f.children, form)
         elif f.kind == "rows":
-            value = [row for row in (read(r.children, form) for r in f.children) if row]
-            given = bool(value) or f.required
+            rows = [_read(row.children, form) for row in f.children]
+            value = [row for row_given, row in rows if row_given]
+            given = bool(value)
         else:
             raw = form.get(f.path, "")
             given, value = _leaf(f, raw if isinstance(raw, str) else "")
-        if given:
+        entered = entered or given
+        if given or (f.required and f.kind in ("group", "rows")):
             body[f.key] = value
-    return body
+    return entered, body
+
+
+def read(fields: Sequence[Field], form: Mapping[str, Any]) -> dict[str, Any]:
+    """The body a form post stands for."""
+    return _read(fields, form)[1]
 
 
 def typed(form: Mapping[str, Any]) -> dict[str, str]:
