@@ -40,6 +40,9 @@ EXTRA_LABELS: dict[str, str] = {
     "replicable_practice": "（四）形成可复制推广的典型做法",
     "district_last_evaluated_on": "区级最近评估日期",
     "municipal_last_evaluated_on": "市级最近评估日期",
+    "emails": "收件邮箱",
+    "webhook_url": "webhook 地址（http 或 https，不用则不填）",
+    "rotate_secret": "webhook 地址不变时也更换签名密钥",
 }
 # Strings that may be longer than this get a text area.
 SHORT_TEXT = 500
