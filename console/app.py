@@ -21,6 +21,8 @@ fallback = APIRouter(prefix="/console")
 @fallback.get("/{rest:path}")
 async def unknown_page(rest: str) -> Response:
     """Any other console address: a Chinese 404 page (the API's JSON 404 is for the API)."""
+    if not rest:
+        return RedirectResponse("/console", status_code=308)  # “/console/”: the inbox
     raise PageError(404, "没有这个页面，请从导航栏进入")
 
 

@@ -119,3 +119,28 @@ async def test_the_sign_in_form_needs_its_csrf_token_too(console: Console) -> No
         answer = await http.post("/console/login", data={"token": console.tokens["operator"]})
     assert answer.status_code == 403
     assert f"{COOKIE}=" not in answer.headers.get("set-cookie", "")
+
+
+async def test_signing_in_and_moving_about_with_the_keyboard_alone(console: Console) -> None:
+    page = await console.new_page()
+    await page.goto("/console/projects?stage=building")
+    await expect(page.get_by_label("凭证")).to_be_focused()  # sent to sign in first
+    await page.keyboard.type(console.tokens["operator"])
+    await page.keyboard.press("Enter")
+    await expect(page.get_by_role("heading", name="项目", exact=True)).to_be_visible()
+    await expect(page.get_by_label("阶段")).to_have_value("building")
+    await page.keyboard.press("Tab")
+    await expect(page.get_by_role("link", name="跳到正文")).to_be_focused()
+    await page.keyboard.press("Tab")
+    await page.keyboard.press("Tab")
+    await expect(page.get_by_role("link", name="待办")).to_be_focused()
+    await page.keyboard.press("Enter")
+    await expect(page.get_by_role("heading", name="待办事项")).to_be_visible()
+
+
+async def test_an_unknown_console_page_is_a_chinese_404(console: Console) -> None:
+    page = await console.page_for("operator")
+    response = await page.goto("/console/nothing-here")
+    assert response is not None
+    assert response.status == 404
+    await expect(page.get_by_role("alert")).to_have_text("没有这个页面，请从导航栏进入")
