@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from api.actions import ACTION_DOCS
 from api.schemas import ACTION_BODIES
-from console.forms import Field, fields_of
+from console.fields import Field, fields_of
 from domain.actions import ACTION_SPECS, Action
 from domain.actors import Role
 

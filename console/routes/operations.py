@@ -11,7 +11,8 @@ from api.schemas import DeliveryContactSaved, DeliveryContactWrite
 from api.services.contacts import list_contacts, set_contact
 from console.auth import CheckedForm, SignedInDep
 from console.errors import PageError
-from console.forms import Refusal, fields_of, place, typed, validate
+from console.fields import fields_of
+from console.posts import Refusal, place, typed, validate
 from console.sessions import SignedIn
 from console.templating import render
 from domain.actors import Role

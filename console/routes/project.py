@@ -20,7 +20,7 @@ from api.services.projects import get_project, load_project
 from console.actions import ActionForm, action_form
 from console.auth import CheckedForm, SignedInDep
 from console.errors import PageError, status_of
-from console.forms import Refusal, place, typed, validate
+from console.posts import Refusal, place, typed, validate
 from console.sessions import SignedIn
 from console.templating import render
 from domain.actions import Action

@@ -18,7 +18,8 @@ from api.schemas import ProjectCreate, ProjectImport
 from api.services.projects import register_project
 from console.auth import CheckedForm, SignedInDep
 from console.errors import PageError, status_of
-from console.forms import Field, Refusal, fields_of, place, typed, validate
+from console.fields import Field, fields_of
+from console.posts import Refusal, place, typed, validate
 from console.sessions import SignedIn
 from console.templating import render
 from domain.actors import Role

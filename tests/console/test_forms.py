@@ -9,8 +9,9 @@ from typing import Annotated
 from pydantic import BaseModel, Field
 
 from console.actions import action_form, action_forms
-from console.forms import Field as FormField
-from console.forms import fields_of, typed, validate
+from console.fields import Field as FormField
+from console.fields import fields_of
+from console.posts import typed, validate
 from console.routes.project import ShownForm
 from console.templating import templates
 from domain.actions import DECLARATIONS
