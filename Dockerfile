@@ -10,6 +10,7 @@ COPY api api
 COPY db db
 COPY qis qis
 COPY sender sender
+COPY console console
 RUN pip install --no-cache-dir .
 ENV QIS_DATA_DIR=/data QIS_API_HOST=0.0.0.0
 EXPOSE 8000

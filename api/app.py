@@ -12,6 +12,7 @@ from api.deps import Resources
 from api.openapi import install_docs
 from api.routes import actions, contacts, directory, health, projects, tasks
 from api.services.temporal import TemporalGateway
+from console.app import install as install_console
 from db.engine import make_engine, make_session_factory
 from domain.policy import Policy
 from qis.settings import get_settings
@@ -91,5 +92,6 @@ def create_app(
     app.middleware("http")(metrics.observe_request)
     for module in (projects, actions, tasks, directory, contacts, health):
         app.include_router(module.router)
+    install_console(app)  # the pages under /console (docs/console.md)
     install_docs(app)
     return app

@@ -177,6 +177,21 @@ class Token(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class ConsoleSession(Base):
+    """A signed-in console session (console/): only the SHA-256 hash of its cookie is kept.
+
+    It belongs to the token it was opened with, so revoking the token ends it (docs/console.md).
+    """
+
+    __tablename__ = "console_sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    token_id: Mapped[str] = mapped_column(ForeignKey("tokens.id", ondelete="CASCADE"), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 # --- delivery of the outbox (sender/) ---------------------------------------------------------
 
 

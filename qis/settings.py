@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     qis_sender_retry_max: float = Field(default=3600.0, gt=0)  # longest wait between attempts
     qis_sender_concurrency: int = Field(default=4, ge=1, le=64)
     qis_sender_timeout: float = Field(default=30.0, gt=0)  # per SMTP conversation or HTTP call
+    # A console session ends after this many minutes without a request (docs/console.md).
+    qis_console_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
 
     def policy(self) -> Policy:
         """The policy new processes start with: the file's, or the regulation's."""
