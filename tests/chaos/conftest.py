@@ -34,7 +34,12 @@ class Workers:
     """Two `qis worker` processes, one of which the killer replaces again and again."""
 
     def __init__(self, address: str, database_url: str) -> None:
-        self.env = {**os.environ, "TEMPORAL_ADDRESS": address, "DATABASE_URL": database_url}
+        self.env = {
+            **os.environ,
+            "TEMPORAL_ADDRESS": address,
+            "DATABASE_URL": database_url,
+            "QIS_WORKER_METRICS_ADDRESS": "",  # off: replacements would race for one port
+        }
         self.processes: list[asyncio.subprocess.Process] = []
         self.kills = 0
 
