@@ -31,6 +31,10 @@ STATUS: dict[type[ServiceError], int] = {
     Unavailable: 503,
 }
 DB_RETRY_AFTER = 5
+# SQLSTATE classes of a server that cannot serve now: 08 connection exception, 53 insufficient
+# resources (too many connections), 57P shutting down or starting up (57P01, 57P03). asyncpg's
+# errors of these reach SQLAlchemy as a plain DBAPIError, not an OperationalError.
+UNAVAILABLE_SQLSTATES = ("08", "53", "57P")
 
 
 def _status(err: ServiceError) -> int:
@@ -94,7 +98,9 @@ async def database_error(request: Request, err: Exception) -> JSONResponse:
     """The database did not answer: 503, retry later (never a 500)."""
     assert isinstance(err, DBAPIError | OSError)
     if isinstance(err, DBAPIError) and not (
-        isinstance(err, OperationalError | InterfaceError) or err.connection_invalidated
+        isinstance(err, OperationalError | InterfaceError)
+        or err.connection_invalidated
+        or str(getattr(err.orig, "sqlstate", None) or "").startswith(UNAVAILABLE_SQLSTATES)
     ):
         return await unexpected_error(request, err)
     log.warning("database unavailable: %s", err)

@@ -3,7 +3,8 @@
 Each connects to an existing Temporal (`TEMPORAL_ADDRESS`) and PostgreSQL (`DATABASE_URL`), so
 any number of them can run side by side; `qis run` is the all-in-one alternative. SIGTERM or
 SIGINT drains: the worker lets activities in flight finish (up to `DRAIN`), the API finishes the
-requests it holds; then the process exits 0.
+requests it holds; then the process exits 0. A worker serves Prometheus metrics at
+`QIS_WORKER_METRICS_ADDRESS` (docs/operations.md).
 """
 
 import asyncio
@@ -14,12 +15,14 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import uvicorn
+from temporalio.runtime import Runtime
 
 from api.app import create_app
 from db.engine import make_engine, make_session_factory
 from qis.settings import Settings
 from qis.stack import TEMPORAL_READY_TIMEOUT, StackError, connect_when_ready
 from worker.main import build_worker
+from worker.metrics import MetricsAddressError, metrics_runtime
 
 log = logging.getLogger("qis")
 DRAIN = timedelta(seconds=30)
@@ -69,13 +72,30 @@ async def _until(stop: asyncio.Event, work: "asyncio.Task[None]") -> bool:
     return True
 
 
+def _worker_runtime(settings: Settings) -> Runtime | None:
+    """The runtime serving the worker's metrics, or None when they are turned off."""
+    address = settings.qis_worker_metrics_address.strip()
+    if not address:
+        return None
+    try:
+        runtime = metrics_runtime(address)
+    except MetricsAddressError as err:
+        raise StackError(str(err)) from err
+    log.info("worker 指标 / metrics at http://%s/metrics", address)
+    return runtime
+
+
 async def serve_worker(settings: Settings) -> None:
     """Poll the lifecycle task queue until signalled, then drain."""
     address, database_url = _required(settings)
+    runtime = _worker_runtime(settings)
     stop = asyncio.Event()
     with _drain_on_signal(stop):
         client = await connect_when_ready(
-            address, settings.temporal_namespace, give_up_after=TEMPORAL_READY_TIMEOUT
+            address,
+            settings.temporal_namespace,
+            give_up_after=TEMPORAL_READY_TIMEOUT,
+            runtime=runtime,
         )
         if stop.is_set():
             return

@@ -18,6 +18,8 @@ class Settings(BaseSettings):
     qis_api_host: str = "127.0.0.1"
     qis_temporal_port: int = 7233
     qis_temporal_ui_port: int = 8233
+    # Where `qis worker` serves its Prometheus metrics; empty turns them off (docs/operations.md).
+    qis_worker_metrics_address: str = "127.0.0.1:9464"
     temporal_address: str | None = None
     temporal_namespace: str = "default"
     database_url: str | None = None

@@ -22,6 +22,7 @@ import uvicorn
 from sqlalchemy.engine import make_url
 from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.client import Client
+from temporalio.runtime import Runtime
 from temporalio.service import RPCError
 
 from api.app import create_app
@@ -230,6 +231,7 @@ async def connect_when_ready(
     give_up_after: float,
     server: asyncio.subprocess.Process | None = None,
     log_file: Path | None = None,
+    runtime: Runtime | None = None,
 ) -> Client:
     """A client of `address` once its frontend answers for `namespace`, polling for a while."""
     see = f"; 见 / see {log_file}" if log_file else ""
@@ -242,7 +244,9 @@ async def connect_when_ready(
                 f"(code {server.returncode}){see}"
             )
         try:
-            client = await asyncio.wait_for(temporal.connect(address, namespace), timeout=10)
+            client = await asyncio.wait_for(
+                temporal.connect(address, namespace, runtime), timeout=10
+            )
             await client.workflow_service.describe_namespace(
                 DescribeNamespaceRequest(namespace=namespace), timeout=timedelta(seconds=5)
             )

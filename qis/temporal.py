@@ -7,14 +7,16 @@ from temporalio.api.operatorservice.v1 import (
 )
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.runtime import Runtime
 from temporalio.service import RPCError, RPCStatusCode
 
 from workflows import search_attributes as sa
 
 
-async def connect(address: str, namespace: str) -> Client:
+async def connect(address: str, namespace: str, runtime: Runtime | None = None) -> Client:
+    """A client of `address`; on `runtime` when given (a worker's, serving metrics)."""
     return await Client.connect(
-        address, namespace=namespace, data_converter=pydantic_data_converter
+        address, namespace=namespace, data_converter=pydantic_data_converter, runtime=runtime
     )
 
 

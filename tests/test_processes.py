@@ -46,6 +46,8 @@ async def start(dev_env: WorkflowEnvironment, database_url: str) -> AsyncIterato
         env = {**os.environ, "TEMPORAL_ADDRESS": address, "DATABASE_URL": database_url}
         if port:
             env["QIS_API_PORT"] = str(port)
+        else:  # workers on one host need a metrics port each
+            env["QIS_WORKER_METRICS_ADDRESS"] = f"127.0.0.1:{free_port()}"
         process = await asyncio.create_subprocess_exec(
             str(QIS), command, env=env, stdin=asyncio.subprocess.DEVNULL
         )

@@ -10,6 +10,7 @@ from temporalio.worker import Worker
 from activities.calendar import load_work_calendar
 from activities.store import StoreActivities
 from db.engine import make_engine, make_session_factory
+from worker.metrics import RetryCounter
 from workflows import TASK_QUEUE
 from workflows.lifecycle import ProjectLifecycle
 
@@ -25,7 +26,8 @@ def build_worker(
     """A worker for the lifecycle on `task_queue`, its activities writing through the factory.
 
     On shutdown, activities in flight get `graceful_shutdown` to finish before they are
-    cancelled (and retried elsewhere: every activity is idempotent).
+    cancelled (and retried elsewhere: every activity is idempotent). Retried attempts are
+    counted on the client's runtime metrics (worker/metrics.py).
     """
     store = StoreActivities(session_factory)
     return Worker(
@@ -33,6 +35,7 @@ def build_worker(
         task_queue=task_queue,
         workflows=[ProjectLifecycle],
         activities=[*store.all(), load_work_calendar],
+        interceptors=[RetryCounter()],
         graceful_shutdown_timeout=graceful_shutdown,
     )
 

@@ -8,14 +8,24 @@ import signal
 import sysconfig
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from tests.api.helpers import ALL_CONDITIONS, GOOD_SCORES
 from workflows import search_attributes as sa
 
 SCRIPTS = Path(sysconfig.get_path("scripts"))
+# The decisions that take a project from registration to municipal naming, and who takes each.
+STEPS: list[tuple[str, dict[str, Any] | None, str]] = [
+    ("request-acceptance", None, "unit"),
+    ("decide-acceptance", {"passed": True}, "district"),
+    ("apply-municipal", {"conditions": ALL_CONDITIONS}, "unit"),
+    ("recommend-municipal", {"recommend": True}, "district"),
+    ("evaluate-municipal", {"passed": True, "scores": GOOD_SCORES}, "municipal"),
+]
 
 
 @pytest.fixture
@@ -31,10 +41,15 @@ async def chaos_env() -> AsyncIterator[WorkflowEnvironment]:
 
 
 class Workers:
-    """Two `qis worker` processes, one of which the killer replaces again and again."""
+    """`qis worker` processes that a test kills and replaces, or freezes and thaws."""
 
     def __init__(self, address: str, database_url: str) -> None:
-        self.env = {**os.environ, "TEMPORAL_ADDRESS": address, "DATABASE_URL": database_url}
+        self.env = {
+            **os.environ,
+            "TEMPORAL_ADDRESS": address,
+            "DATABASE_URL": database_url,
+            "QIS_WORKER_METRICS_ADDRESS": "",  # off: replacements would race for one port
+        }
         self.processes: list[asyncio.subprocess.Process] = []
         self.kills = 0
 
@@ -54,6 +69,15 @@ class Workers:
         await victim.wait()
         self.kills += 1
         await self.start()
+
+    def pause(self) -> None:
+        """Freeze every worker (SIGSTOP): nothing they hold runs and nothing new starts."""
+        for process in self.processes:
+            process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        for process in self.processes:
+            process.send_signal(signal.SIGCONT)
 
     async def stop(self) -> None:
         for process in self.processes:

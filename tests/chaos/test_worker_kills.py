@@ -24,21 +24,14 @@ from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
 from db import tables
-from tests.api.helpers import ALL_CONDITIONS, GOOD_SCORES, make_tokens, project_body
-from tests.chaos.conftest import Workers
+from tests.api.helpers import make_tokens, project_body
+from tests.chaos.conftest import STEPS, Workers
 from tests.helpers import eventually
 from workflows import workflow_id
 
 SCRIPTS = Path(sysconfig.get_path("scripts"))
 PROJECTS = int(os.environ.get("QIS_CHAOS_PROJECTS", "8"))
 KILLS = int(os.environ.get("QIS_CHAOS_KILLS", "6"))
-STEPS: list[tuple[str, dict[str, Any] | None, str]] = [
-    ("request-acceptance", None, "unit"),
-    ("decide-acceptance", {"passed": True}, "district"),
-    ("apply-municipal", {"conditions": ALL_CONDITIONS}, "unit"),
-    ("recommend-municipal", {"recommend": True}, "district"),
-    ("evaluate-municipal", {"passed": True, "scores": GOOD_SCORES}, "municipal"),
-]
 
 
 async def decide(

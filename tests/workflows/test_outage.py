@@ -4,16 +4,10 @@ The outage is real: a PostgreSQL of this test's own is stopped while decisions a
 started again; every record then arrives, once.
 """
 
-import asyncio
-import shutil
-import tempfile
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import asyncpg
-import pgserver
 import pytest
-from pgserver import _commands
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.api.common.v1 import WorkflowExecution
@@ -34,39 +28,10 @@ from tests.helpers import (
     eventually,
     running_worker,
 )
+from tests.postgres import Postgres
 
 DATABASE = "qis_outage"
 DISTRICT_NAME = "浦东新区生物医药质量基础设施“一站式”服务项目"
-
-
-class Postgres:
-    """A PostgreSQL server of its own, on a temporary data directory, that can be stopped."""
-
-    def __init__(self) -> None:
-        self.datadir = Path(tempfile.mkdtemp(prefix="qis-outage-"))
-        self.server = pgserver.get_server(self.datadir, cleanup_mode="stop")
-        socket_dir = self.server.get_postmaster_info().socket_dir
-        assert socket_dir is not None
-        self.socket_dir = str(socket_dir)
-
-    def url(self, database: str) -> str:
-        return f"postgresql+asyncpg://postgres@/{database}?host={self.socket_dir}"
-
-    def _pg_ctl(self, *args: str) -> None:
-        pg_ctl = getattr(_commands, "pg_ctl")  # noqa: B009 - made at import, one per binary
-        pg_ctl(list(args), pgdata=self.datadir, user=self.server.system_user)
-
-    async def stop(self) -> None:
-        """Stop the server, cutting its connections (`-m fast`), and wait until it is down."""
-        await asyncio.to_thread(self._pg_ctl, "-w", "-m", "fast", "stop")
-
-    async def start(self) -> None:
-        """Start it again on the same data and socket directory, and wait until it is ready."""
-        await asyncio.to_thread(self.server.ensure_postgres_running)
-
-    def close(self) -> None:
-        self.server.cleanup()
-        shutil.rmtree(self.datadir, ignore_errors=True)
 
 
 @pytest.fixture
