@@ -737,7 +737,7 @@ async def main(sizes: Sizes, only_reads: bool = False) -> None:
     env = await WorkflowEnvironment.start_local(
         data_converter=pydantic_data_converter,
         dev_server_existing_path=str(scripts / "temporal"),
-        search_attributes=[*sa.KEYWORDS, sa.NEXT_DEADLINE],
+        search_attributes=list(sa.ALL),
     )
     address = env.client.service_client.config.target_host
     try:

@@ -161,7 +161,7 @@ async def main(projects: int) -> None:
     env = await WorkflowEnvironment.start_local(
         data_converter=pydantic_data_converter,
         dev_server_existing_path=str(scripts / "temporal"),
-        search_attributes=[*sa.KEYWORDS, sa.NEXT_DEADLINE],
+        search_attributes=list(sa.ALL),
     )
     try:
         with tempfile.TemporaryDirectory() as tmp:

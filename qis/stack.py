@@ -122,7 +122,7 @@ def clear_stale_postgres_state(pgdata: Path) -> None:
 
 def temporal_command(data_dir: Path, *, port: int, ui_port: int, namespace: str) -> list[str]:
     """The dev server's command line: state in data_dir/temporal.db, the search attributes known."""
-    kinds = {key.name: "Keyword" for key in sa.KEYWORDS} | {sa.NEXT_DEADLINE.name: "Datetime"}
+    kinds = {key.name: sa.cli_kind(key) for key in sa.ALL}
     command = [
         str(TEMPORAL_CLI),
         "server",

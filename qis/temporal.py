@@ -22,8 +22,7 @@ async def connect(address: str, namespace: str, runtime: Runtime | None = None) 
 
 async def register_search_attributes(client: Client) -> None:
     """Add the search attributes of docs/api-guide.md to the namespace where they are missing."""
-    wanted = {key.name: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD for key in sa.KEYWORDS}
-    wanted[sa.NEXT_DEADLINE.name] = IndexedValueType.INDEXED_VALUE_TYPE_DATETIME
+    wanted = {key.name: IndexedValueType.ValueType(key.indexed_value_type) for key in sa.ALL}
     try:
         listed = await client.operator_service.list_search_attributes(
             ListSearchAttributesRequest(namespace=client.namespace)

@@ -48,7 +48,7 @@ async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
     env = await WorkflowEnvironment.start_local(
         data_converter=pydantic_data_converter,
         dev_server_existing_path=str(SCRIPTS / "temporal"),
-        search_attributes=[*sa.KEYWORDS, sa.NEXT_DEADLINE],
+        search_attributes=list(sa.ALL),
     )
     yield env
     await env.shutdown()

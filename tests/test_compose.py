@@ -66,11 +66,7 @@ def test_qis_runs_as_separate_processes_once_migrated_and_namespaced() -> None:
 def test_the_namespace_job_registers_every_search_attribute_the_workflow_sets() -> None:
     script = (ROOT / "deploy" / "temporal" / "namespace.sh").read_text(encoding="utf-8")
     registered = set(re.findall(r"(Qis[A-Za-z]+):(Keyword|Datetime|Text)", script))
-    expected = {(key.name, "Keyword") for key in sa.KEYWORDS} | {
-        (sa.NEXT_DEADLINE.name, "Datetime"),
-        ("QisProjectName", "Text"),
-    }
-    assert registered == expected
+    assert registered == {(key.name, sa.cli_kind(key)) for key in sa.ALL}
 
 
 def test_no_secret_is_written_in_the_file_and_env_example_names_every_variable() -> None:

@@ -37,6 +37,7 @@ SEARCH_ATTRIBUTES = {
     "QisProjectType": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
     "QisCreditCode": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
     "QisNextDeadline": IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+    "QisProjectName": IndexedValueType.INDEXED_VALUE_TYPE_TEXT,
 }
 
 

@@ -58,6 +58,9 @@ FIDELITY_RULES = "fidelity-rules"
 # each run starts; a run on rules 3 loads its work calendar with a local activity before its
 # first wait, and again when a year it needs is missing (domain.deadlines).
 LEGAL_DEADLINES = "legal-deadlines"
+# Release 4 too: the project's name as the search attribute QisProjectName, so the UI's list
+# shows and searches it. Asked once per run: runs recorded without it replay without it.
+PROJECT_NAME_ATTRIBUTE = "project-name-attribute"
 CALENDAR_TIMEOUT = timedelta(seconds=30)
 
 In = TypeVar("In")
@@ -71,6 +74,7 @@ class ProjectLifecycle:
     def __init__(self, input: LifecycleInput) -> None:
         self._effects: deque[Effect] = deque()
         rules = self._rules()
+        self._name_attribute = workflow.patched(PROJECT_NAME_ATTRIBUTE)
         if input.state is not None:
             self._state = input.state
             self._state.rules = max(self._state.rules, rules)
@@ -274,6 +278,8 @@ class ProjectLifecycle:
             sa.CREDIT_CODE.value_set(state.spec.unit.credit_code),
             sa.NEXT_DEADLINE.value_set(deadline) if deadline else sa.NEXT_DEADLINE.value_unset(),
         ]
+        if self._name_attribute:
+            updates.append(sa.PROJECT_NAME.value_set(state.display_name))
         workflow.upsert_search_attributes(updates)
         due = local_date(deadline).isoformat() if deadline else "无"
         tasks = "、".join(f"{t.kind.label}（{t.role.label}）" for t in state.tasks) or "无"

@@ -32,7 +32,7 @@ async def short_history_env() -> AsyncIterator[WorkflowEnvironment]:
     env = await WorkflowEnvironment.start_local(
         data_converter=pydantic_data_converter,
         dev_server_existing_path=str(SCRIPTS / "temporal"),
-        search_attributes=[*sa.KEYWORDS, sa.NEXT_DEADLINE],
+        search_attributes=list(sa.ALL),
         dev_server_extra_args=[
             "--dynamic-config-value",
             f"limit.historyCount.suggestContinueAsNew={SUGGEST_AFTER}",
