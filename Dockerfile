@@ -15,6 +15,8 @@ COPY db db
 COPY qis qis
 COPY sender sender
 COPY console console
+COPY infra infra
+COPY stack stack
 # The project itself, without dependencies: the lock has them all (pip check says if not).
 RUN pip install --no-cache-dir --no-deps . && pip check
 ENV QIS_DATA_DIR=/data QIS_API_HOST=0.0.0.0

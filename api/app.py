@@ -15,8 +15,8 @@ from api.services.temporal import TemporalGateway
 from console.app import install as install_console
 from db.engine import make_engine, make_session_factory
 from domain.policy import Policy
-from qis.settings import get_settings
-from qis.temporal import connect
+from infra.settings import get_settings
+from infra.temporal import connect
 from workflows import TASK_QUEUE
 
 DESCRIPTION = """
@@ -50,7 +50,7 @@ def create_app(
     policy: Policy | None = None,
     temporal_timeout: timedelta = timedelta(seconds=10),
 ) -> FastAPI:
-    """The API; what is not given comes from the environment (qis.settings) in the lifespan."""
+    """The API; what is not given comes from the environment (infra.settings) in the lifespan."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

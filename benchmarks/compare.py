@@ -63,7 +63,7 @@ from domain.districts import DISTRICTS
 from domain.policy import Policy
 from domain.project import ProjectSpec
 from domain.state import Task
-from qis.stack import embedded_postgres
+from stack.postgres import embedded_postgres
 from tests.helpers import settle
 from worker.main import build_worker
 from workflows import search_attributes as sa
@@ -178,7 +178,7 @@ class Bench:
         return str(answer.json()["id"])
 
     async def start_bare_lifecycle(self, project_id: str, n: int, tag: str) -> None:
-        """What the API's registration starts, with the bare client (qis.projects.start_project)."""
+        """What the API's registration starts, with the bare client (workflows.start.start_project)."""
         await self.client.start_workflow(
             ProjectLifecycle.run,
             LifecycleInput(

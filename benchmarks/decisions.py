@@ -35,9 +35,9 @@ from api.services.tokens import create_token
 from db import migrate
 from db.engine import make_engine, make_session_factory
 from domain.actors import Role
-from qis.stack import embedded_postgres
 from sender.config import SenderConfig, SmtpServer
 from sender.loop import serve
+from stack.postgres import embedded_postgres
 from tests.helpers import settle
 from tests.sender.servers import free_port
 from worker.main import build_worker

@@ -23,9 +23,9 @@ from api.services.contacts import set_contact
 from db import migrate, tables
 from db.engine import make_engine, make_session_factory
 from domain.actors import Role
-from qis.stack import embedded_postgres
 from sender.config import SenderConfig, SmtpServer
 from sender.loop import serve
+from stack.postgres import embedded_postgres
 from tests.sender.servers import free_port
 
 MESSAGES = 2000

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.services.tokens import Caller, caller_of
 from db import tables
-from qis.settings import get_settings
+from infra.settings import get_settings
 
 COOKIE = "qis_console"
 MAX_COOKIE_LENGTH = 100

@@ -6,8 +6,8 @@ import logging
 import typer
 
 from domain.policy import PolicyError
+from infra.settings import get_settings
 from qis import cli_contacts, cli_outbox, cli_projects, cli_tokens
-from qis.settings import get_settings
 
 app = typer.Typer(
     help="QIS 质量基础设施集成服务项目生命周期引擎 / QIS lifecycle engine.",
@@ -31,7 +31,8 @@ def configure_logging() -> None:
 def run() -> None:
     """启动全部服务 / Start PostgreSQL, Temporal, the worker, the API and the sender; Ctrl-C stops them."""
     # Imported here so that the other commands do not load the worker and the API.
-    from qis import stack
+    from qis.run import run_until_stopped
+    from stack.processes import StackError
 
     configure_logging()
     settings = get_settings()
@@ -41,8 +42,8 @@ def run() -> None:
         logging.getLogger("qis").error("%s", err)
         raise typer.Exit(2) from err
     try:
-        stack.run(settings)
-    except stack.StackError as err:
+        run_until_stopped(settings)
+    except StackError as err:
         logging.getLogger("qis").error("%s", err)
         raise typer.Exit(1) from err
 
@@ -50,27 +51,29 @@ def run() -> None:
 @app.command()
 def migrate() -> None:
     """迁移数据库 / Apply the migrations to DATABASE_URL or to the embedded PostgreSQL."""
-    from qis import stack
+    from qis.run import migrate_database, shown_url
+    from stack.processes import StackError
 
     configure_logging()
     try:
-        url = asyncio.run(stack.migrate_database(get_settings()))
-    except stack.StackError as err:
+        url = asyncio.run(migrate_database(get_settings()))
+    except StackError as err:
         logging.getLogger("qis").error("%s", err)
         raise typer.Exit(1) from err
-    typer.echo(f"数据库已是最新 / database is up to date: {stack.shown_url(url)}")
+    typer.echo(f"数据库已是最新 / database is up to date: {shown_url(url)}")
 
 
 def _serve_part(name: str) -> None:
     """Run one part (`worker` or `api`) until SIGTERM or SIGINT; exit 0 once drained."""
-    from qis import processes, stack
+    from qis import processes
+    from stack.processes import StackError
 
     configure_logging()
     settings = get_settings()
     serve = processes.serve_worker if name == "worker" else processes.serve_api
     try:
         asyncio.run(serve(settings))
-    except stack.StackError as err:
+    except StackError as err:
         logging.getLogger("qis").error("%s", err)
         raise typer.Exit(1) from err
     logging.getLogger("qis").info("已停止 / stopped")

@@ -9,7 +9,7 @@ from sqlalchemy.exc import DBAPIError, ProgrammingError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.engine import make_engine, make_session_factory
-from qis.settings import get_settings
+from infra.settings import get_settings
 
 T = TypeVar("T")
 
@@ -42,9 +42,9 @@ async def _with_database(
 ) -> T:
     if database_url:
         return await _in_session(database_url, work)
-    from qis import stack  # the embedded PostgreSQL of the run command
+    from stack.postgres import embedded_postgres  # the run command's PostgreSQL
 
-    async with stack.embedded_postgres(get_settings().qis_data_dir.resolve()) as url:
+    async with embedded_postgres(get_settings().qis_data_dir.resolve()) as url:
         return await _in_session(url, work)
 
 

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from domain.durations import SHANGHAI
-from qis.settings import get_settings
+from infra.settings import get_settings
 
 projects_app = typer.Typer(help="项目 / Projects, through the API.", no_args_is_help=True)
 console = Console(width=160)

@@ -6,7 +6,7 @@ import signal
 
 from sqlalchemy.exc import DBAPIError, ProgrammingError
 
-from qis.settings import Settings
+from infra.settings import Settings
 from sender.config import SenderConfig, SmtpUrlError
 from sender.loop import serve
 
@@ -35,9 +35,9 @@ async def _run(settings: Settings, config: SenderConfig) -> None:
     if settings.database_url:
         await _until_signalled(settings.database_url, config)
         return
-    from qis import stack  # the embedded PostgreSQL of the run command
+    from stack.postgres import embedded_postgres  # the run command's PostgreSQL
 
-    async with stack.embedded_postgres(settings.qis_data_dir.resolve()) as url:
+    async with embedded_postgres(settings.qis_data_dir.resolve()) as url:
         await _until_signalled(url, config)
 
 

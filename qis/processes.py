@@ -19,8 +19,9 @@ from temporalio.runtime import Runtime
 
 from api.app import create_app
 from db.engine import make_engine, make_session_factory
-from qis.settings import Settings
-from qis.stack import TEMPORAL_READY_TIMEOUT, StackError, connect_when_ready
+from infra.settings import Settings
+from stack.processes import StackError
+from stack.temporal import TEMPORAL_READY_TIMEOUT, connect_when_ready
 from worker.main import build_worker
 from worker.metrics import MetricsAddressError, metrics_runtime
 

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from qis.settings import Settings
+from infra.settings import Settings
 
 
 class SmtpUrlError(ValueError):

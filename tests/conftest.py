@@ -19,7 +19,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from db.engine import make_engine, make_session_factory
 from db.migrate import upgrade
-from qis.temporal import register_search_attributes
+from infra.temporal import register_search_attributes
 from workflows import search_attributes as sa
 
 SCRIPTS = Path(sysconfig.get_path("scripts"))

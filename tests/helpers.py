@@ -22,9 +22,9 @@ from domain.policy import Policy
 from domain.project import ImportedNaming, ProjectSpec
 from domain.state import ProjectState
 from domain.timers import next_wakeup
-from qis.projects import start_project
 from worker.main import build_worker
 from workflows.lifecycle import ProjectLifecycle
+from workflows.start import start_project
 
 T = TypeVar("T")
 

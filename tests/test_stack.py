@@ -22,8 +22,8 @@ from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.client import Client, WorkflowExecutionStatus
 
 from api.examples import PROJECT
-from qis.stack import asyncpg_url
-from qis.temporal import connect
+from infra.temporal import connect
+from stack.postgres import asyncpg_url
 
 QIS = Path(sysconfig.get_path("scripts")) / "qis"
 START_WITHIN = 120.0

@@ -1,7 +1,7 @@
 """The search attributes of docs/api-guide.md, kept current by the workflow at every change.
 
 This module is their one list: the workflow sets them, and the embedded dev server, the
-namespace registration (qis.temporal), the tests' servers and the compose job's script
+namespace registration (infra.temporal), the tests' servers and the compose job's script
 (deploy/temporal/namespace.sh, checked by tests/test_compose.py) are all read from `ALL`.
 """
 

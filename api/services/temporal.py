@@ -22,9 +22,9 @@ from domain.decisions import DecisionRequest
 from domain.policy import Policy
 from domain.project import ImportedNaming, ProjectSpec
 from domain.state import ProjectState
-from qis.projects import start_project
 from workflows import workflow_id
 from workflows.lifecycle import ProjectLifecycle
+from workflows.start import start_project
 
 RETRY_AFTER_SECONDS = 5
 # What a call raises when Temporal does not answer: a deadline passed, an RPC failed, or (for a

@@ -12,7 +12,7 @@ from temporalio.client import Client
 
 from api.app import create_app
 from db.tables import Base
-from qis.settings import get_settings
+from infra.settings import get_settings
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from temporalio.client import WorkflowExecutionStatus
 from api.app import create_app
 from db import tables
 from domain.policy import Policy
-from qis.stack import embedded_temporal
+from stack.temporal import embedded_temporal
 from tests.api.helpers import make_tokens, project_body
 from tests.chaos.conftest import Workers
 from tests.helpers import eventually

@@ -2,7 +2,7 @@
 
 import pytest
 
-from qis.settings import Settings
+from infra.settings import Settings
 from sender.config import SenderConfig, SmtpServer, SmtpUrlError, parse_smtp_url
 
 

@@ -24,11 +24,11 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from domain.policy import Policy
-from qis.projects import start_project
 from tests.helpers import eventually, latest_history, make_spec, settle
 from tests.sender.servers import free_port
 from worker.metrics import RETRIES, MetricsAddressError, metrics_runtime
 from workflows import search_attributes as sa
+from workflows.start import start_project
 
 SCRIPTS = Path(sysconfig.get_path("scripts"))
 
