@@ -20,10 +20,12 @@ from db import tables
 from db.read_model import project_row
 from domain.actors import Role
 from domain.districts import district_name
+from domain.durations import local_date
 from domain.lifecycle import new_state
 from domain.policy import Policy
 from domain.stages import END_STAGES, Level, Stage
 from domain.state import ProjectState
+from workflows.start import work_calendar
 
 _PROJECT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
@@ -123,7 +125,11 @@ async def register_project(
 
     spec = body.to_spec()
     imported = body.naming() if isinstance(body, ProjectImport) else None
-    state, _ = new_state(project_id, spec, policy, datetime.now(UTC), imported)
+    now = datetime.now(UTC)
+    # The same first step the process computes (with the same work calendar), for the read-model
+    # row written before the start and for the answer.
+    calendar = work_calendar(policy, local_date(now))
+    state, _ = new_state(project_id, spec, policy, now, imported, calendar=calendar)
     session.add(_read_model_row(state))
     try:
         await session.flush()
