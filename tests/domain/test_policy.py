@@ -1,9 +1,12 @@
 """The process's durations (docs/api-guide.md "Policy file")."""
 
+from datetime import date
+
 import pytest
 from pydantic import ValidationError
 
 from domain.policy import Policy, PolicyError, parse_policy
+from domain.workdays import WorkCalendar
 
 API_MD_POLICY = """\
 municipal_review_interval = "P3Y"      # Art. 9.3
@@ -85,3 +88,32 @@ def test_policy_is_frozen() -> None:
     policy = Policy()
     with pytest.raises(ValidationError):
         policy.decision_due = "P1D"  # type: ignore[misc]
+
+
+def test_a_calendar_table_adds_holidays_and_make_up_days_for_a_year_the_package_lacks() -> None:
+    policy = parse_policy(
+        """\
+[calendar]
+covered_years = [2027]
+working_days = [2027-02-20]
+[calendar.holidays]
+2027-02-08 = "春节"
+2027-02-09 = "春节"
+"""
+    )
+    additions = policy.calendar
+    assert additions.covered_years == (2027,)
+    assert additions.working_days == (date(2027, 2, 20),)
+    assert additions.holidays == {date(2027, 2, 8): "春节", date(2027, 2, 9): "春节"}
+    # What the process counts on: a Monday deadline on the festival moves to Wednesday.
+    calendar = WorkCalendar().with_additions(additions)
+    assert calendar.covered(2027)
+    assert calendar.next_working_day(date(2027, 2, 8)) == date(2027, 2, 10)
+    assert calendar.is_working_day(date(2027, 2, 20))  # a Saturday, made a working day
+
+
+def test_a_calendar_date_both_holiday_and_working_day_is_refused_naming_it() -> None:
+    with pytest.raises(PolicyError, match="2027-02-20"):
+        parse_policy(
+            '[calendar]\nworking_days = [2027-02-20]\n[calendar.holidays]\n2027-02-20 = "春节"\n'
+        )
