@@ -38,7 +38,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.state import RULES, ProjectState
     from domain.timers import advance_time, next_wakeup
     from workflows import search_attributes as sa
-    from workflows.inputs import LifecycleInput
+    from workflows.inputs import FirstStep, LifecycleInput
 
 # Activities retry until the database answers again; a business failure is non-retryable.
 ACTIVITY_TIMEOUT = timedelta(seconds=30)
@@ -62,6 +62,10 @@ LEGAL_DEADLINES = "legal-deadlines"
 # shows and searches it. Asked once per run: runs recorded without it replay without it.
 PROJECT_NAME_ATTRIBUTE = "project-name-attribute"
 CALENDAR_TIMEOUT = timedelta(seconds=30)
+# A first step computed by the starter is taken when it was computed on this run's rules and at
+# (nearly) this run's start: the same moment in any deployment. A starter whose clock is far from
+# the server's (a test server whose time was skipped) gets the step computed here instead.
+STARTER_CLOCK_SKEW = timedelta(minutes=10)
 
 In = TypeVar("In")
 
@@ -75,9 +79,13 @@ class ProjectLifecycle:
         self._effects: deque[Effect] = deque()
         rules = self._rules()
         self._name_attribute = workflow.patched(PROJECT_NAME_ATTRIBUTE)
+        first = input.first
         if input.state is not None:
             self._state = input.state
             self._state.rules = max(self._state.rules, rules)
+        elif first is not None and self._takes(first, rules):
+            self._state = first.state
+            self._effects.extend(first.effects)
         else:
             self._state, effects = new_state(
                 input.project_id,
@@ -173,6 +181,12 @@ class ProjectLifecycle:
             ids = self._state.recent_update_ids
             ids.append(info.id)
             del ids[:-REMEMBERED_UPDATES]
+
+    @staticmethod
+    def _takes(first: FirstStep, rules: int) -> bool:
+        """Whether the starter's first step is this run's: same rules, computed at its start."""
+        skew = abs(workflow.now() - first.state.registered_at)
+        return first.state.rules == rules and skew <= STARTER_CLOCK_SKEW
 
     def _rules(self) -> int:
         """The rules this run follows: the latest, or those its state carries (1 if none)."""

@@ -1,4 +1,5 @@
-"""Starting a project's process: the one place that knows the workflow's id and input."""
+"""Starting a project's process: the one place that knows the workflow's id and input, and
+that computes a new project's first step."""
 
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -8,13 +9,28 @@ from temporalio.common import WorkflowIDReusePolicy
 
 from domain.deadlines import CALENDAR_YEARS_AHEAD
 from domain.durations import local_date
+from domain.lifecycle import new_state
 from domain.policy import Policy
 from domain.project import ImportedNaming, ProjectSpec
 from domain.state import ProjectState
 from domain.workdays import CalendarAdditions, WorkCalendar, package_calendar
 from workflows import TASK_QUEUE, workflow_id
-from workflows.inputs import LifecycleInput
+from workflows.inputs import FirstStep, LifecycleInput
 from workflows.lifecycle import ProjectLifecycle
+
+
+def first_step(
+    project_id: str,
+    spec: ProjectSpec,
+    policy: Policy,
+    imported: ImportedNaming | None,
+    now: datetime,
+) -> FirstStep:
+    """A new project's first step (its state and effects), the one computation of it: the API
+    writes its read-model row and answers with it, and the process starts from it."""
+    calendar = work_calendar(policy, local_date(now))
+    state, effects = new_state(project_id, spec, policy, now, imported, calendar=calendar)
+    return FirstStep(state=state, effects=effects)
 
 
 async def start_project(
@@ -25,8 +41,12 @@ async def start_project(
     policy: Policy,
     imported: ImportedNaming | None = None,
     task_queue: str = TASK_QUEUE,
+    first: FirstStep | None = None,
 ) -> WorkflowHandle[ProjectLifecycle, ProjectState]:
-    """Start the lifecycle of a registered (or imported) project."""
+    """Start the lifecycle of a registered (or imported) project, from `first` when the caller
+    computed it already (else it is computed here, now)."""
+    if first is None:
+        first = first_step(project_id, spec, policy, imported, datetime.now(UTC))
     return await client.start_workflow(
         ProjectLifecycle.run,
         LifecycleInput(
@@ -34,7 +54,8 @@ async def start_project(
             spec=spec,
             policy=policy,
             imported=imported,
-            calendar=work_calendar(policy, local_date(datetime.now(UTC))),
+            calendar=first.state.calendar,
+            first=first,
         ),
         id=workflow_id(project_id),
         task_queue=task_queue,

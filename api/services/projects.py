@@ -20,12 +20,10 @@ from db import tables
 from db.read_model import project_row
 from domain.actors import Role
 from domain.districts import district_name
-from domain.durations import local_date
-from domain.lifecycle import new_state
 from domain.policy import Policy
 from domain.stages import END_STAGES, Level, Stage
 from domain.state import ProjectState
-from workflows.start import work_calendar
+from workflows.start import first_step
 
 _PROJECT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
@@ -125,11 +123,10 @@ async def register_project(
 
     spec = body.to_spec()
     imported = body.naming() if isinstance(body, ProjectImport) else None
-    now = datetime.now(UTC)
-    # The same first step the process computes (with the same work calendar), for the read-model
-    # row written before the start and for the answer.
-    calendar = work_calendar(policy, local_date(now))
-    state, _ = new_state(project_id, spec, policy, now, imported, calendar=calendar)
+    # The first step, computed once: its row is written before the start, the process starts
+    # from it, and the answer shows it.
+    first = first_step(project_id, spec, policy, imported, datetime.now(UTC))
+    state = first.state
     session.add(_read_model_row(state))
     try:
         await session.flush()
@@ -152,7 +149,9 @@ async def register_project(
             "如需重新登记，请先撤回或等待原项目结束"
         ) from None
     try:
-        await temporal.start(project_id=project_id, spec=spec, policy=policy, imported=imported)
+        await temporal.start(
+            project_id=project_id, spec=spec, policy=policy, imported=imported, first=first
+        )
     except BaseException:
         await session.rollback()
         raise

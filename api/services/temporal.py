@@ -23,6 +23,7 @@ from domain.policy import Policy
 from domain.project import ImportedNaming, ProjectSpec
 from domain.state import ProjectState
 from workflows import workflow_id
+from workflows.inputs import FirstStep
 from workflows.lifecycle import ProjectLifecycle
 from workflows.start import start_project
 
@@ -49,6 +50,7 @@ class TemporalGateway:
         spec: ProjectSpec,
         policy: Policy,
         imported: ImportedNaming | None,
+        first: FirstStep | None = None,
     ) -> None:
         """Start a project's lifecycle; an id already started (a retried request) is fine."""
         try:
@@ -60,6 +62,7 @@ class TemporalGateway:
                     policy=policy,
                     imported=imported,
                     task_queue=self.task_queue,
+                    first=first,
                 )
         except WorkflowAlreadyStartedError:
             return

@@ -58,9 +58,11 @@ async def test_acceptance_passed_names_the_project_and_tells_the_unit(
 
     async def rows() -> tuple[list[str], list[str], str | None]:
         async with session_factory() as s:
+            # The stage first: each statement sees what was committed before it began, so once
+            # the step's row shows the stage, the same transaction's names and messages show too.
+            stage = await s.scalar(select(tables.Project.stage))
             names = list(await s.scalars(select(tables.Name.name)))
             to = list(await s.scalars(select(tables.Notification.recipient)))
-            stage = await s.scalar(select(tables.Project.stage))
             return names, to, stage
 
     names, recipients, _ = await eventually(rows, lambda r: r[2] == "district_named")
