@@ -35,7 +35,7 @@ from activities.inputs import (
 from db import tables
 from db.read_model import ProjectRow
 from domain.decisions import Action
-from domain.effects import EndName, GrantName, Notify, RecordDecision
+from domain.effects import EndName, GrantName, Notify, OweData, RecordData, RecordDecision
 
 # A write the records refuse; retried like an outage until the data or the code is fixed.
 INVARIANT = "StoreInvariant"
@@ -60,6 +60,10 @@ class StoreActivities:
                 await _end_name(session, ending)
             for notice in input.notices:
                 await _notify(session, input.project_id, notice, created_at)
+            for owed in input.obligations:
+                await _owe_data(session, input.project_id, owed)
+            for data in input.data:
+                await _record_data(session, input.project_id, data)
             await _sync_project(session, input.row)
 
     @activity.defn
@@ -195,6 +199,31 @@ async def _notify(
             .values(rows)
             .on_conflict_do_nothing(index_elements=["key", "recipient"])
         )
+
+
+async def _owe_data(session: AsyncSession, project_id: str, owed: OweData) -> None:
+    """Record that a period's figures are owed, keyed by project and period."""
+    await session.execute(
+        insert(tables.DataObligation)
+        .values(
+            key=owed.key,
+            project_id=project_id,
+            district=owed.district,
+            period=owed.period,
+            opened_at=owed.opened_at,
+            due_at=owed.due_at,
+        )
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
+
+
+async def _record_data(session: AsyncSession, project_id: str, data: RecordData) -> None:
+    """Append a data submission, keyed by project and step (a correction is a new row)."""
+    await session.execute(
+        insert(tables.DataSubmission)
+        .values(project_id=project_id, **data.model_dump())
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
 
 
 async def _sync_project(session: AsyncSession, row: ProjectRow) -> None:

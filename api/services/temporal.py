@@ -17,7 +17,7 @@ from temporalio.client import (
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from api.errors import DecisionRefused, NotFound, ProjectEnded, Unavailable
+from api.errors import DecisionRefused, InvalidInput, NotFound, ProjectEnded, Unavailable
 from domain.decisions import DecisionRequest
 from domain.policy import Policy
 from domain.project import ImportedNaming, ProjectSpec
@@ -101,6 +101,9 @@ class TemporalGateway:
                 raise DecisionRefused(
                     cause.message, [str(a) for a in allowed] if isinstance(allowed, list) else []
                 ) from err
+            if isinstance(cause, ApplicationError) and cause.type == "DecisionInvalid":
+                field = cause.details[0] if cause.details else "body"
+                raise InvalidInput(cause.message, str(field)) from err
             message = cause.message if isinstance(cause, ApplicationError) else str(cause)
             raise DecisionRefused(f"流程未接受该决定：{message}", []) from err
         except RPCError as err:
