@@ -49,6 +49,7 @@ from domain.stages import Level, Stage
 from domain.state import (
     MAX_DATA_PERIODS,
     MAX_HISTORY,
+    MAX_OPEN_DATA_TASKS,
     RULES,
     HistoryEntry,
     NameEnding,
@@ -148,6 +149,9 @@ class Step:
         existing = self.state.data_task(period.label)
         if existing:
             return existing
+        open_ = [t for t in self.state.tasks if t.kind is TaskKind.DATA_SUBMISSION]
+        for dropped in open_[: max(0, len(open_) - MAX_OPEN_DATA_TASKS + 1)]:
+            self.state.tasks.remove(dropped)
         due, rule = self.data_due(period)
         reminder = add_duration(due, self.state.policy.decision_reminder_before, -1)
         task = Task(

@@ -113,16 +113,13 @@ def _publication_problem(state: ProjectState, action: Action) -> str | None:
 
 
 def _data_problem(state: ProjectState, d: SubmitData, now: datetime | None) -> str | None:
-    """Art. 9.1: the period must be one of the policy's, ended, and after the project's naming."""
+    """Art. 9.1: the period must be one of the policy's, and ended."""
     length = state.policy.data_period
     period = parse_period(d.period, length)
     if period is None:
         return f"数据周期“{d.period}”无法识别，应为{period_hint(length)}"
     if now is not None and period.end > now:
         return f"数据周期{period.label}尚未结束（至{period.last_day.isoformat()}），结束后才能报送"
-    named = min((n.granted_at for n in state.names), default=None)
-    if named is not None and period.end <= named:
-        return f"项目于{local_date(named).isoformat()}命名，此前的数据周期{period.label}无需报送"
     return None
 
 

@@ -98,6 +98,9 @@ MAX_RECTIFICATION_REPORTS = 10
 RULES = 4
 # Data periods remembered as submitted (for the history's "更正" wording).
 MAX_DATA_PERIODS = 20
+# Data tasks kept open at once: a unit that never reports must not grow the state without end;
+# an older period dropped from the tasks stays owed ("missing") in the figures.
+MAX_OPEN_DATA_TASKS = 3
 
 
 class TypicalCase(BaseModel):

@@ -118,11 +118,10 @@ def test_a_second_submission_corrects_the_first() -> None:
     ("period", "when", "message"),
     [
         ("2025", utc(2025, 6, 1), "数据周期2025尚未结束（至2025-12-31），结束后才能报送"),
-        ("2023", utc(2025, 6, 1), "项目于2024-05-20命名，此前的数据周期2023无需报送"),
         ("2024-07", utc(2025, 6, 1), "数据周期“2024-07”无法识别，应为四位年份，如 2026"),
     ],
 )
-def test_a_period_not_ended_before_naming_or_unknown_is_refused_naming_the_field(
+def test_a_period_not_ended_or_unknown_is_refused_naming_the_field(
     period: str, when: datetime, message: str
 ) -> None:
     state = _named()
@@ -222,3 +221,11 @@ def test_a_municipal_project_is_recommended_once_and_loses_the_mark_with_its_nam
     decide(state, MUNICIPAL_BUREAU, finding, utc(2024, 10, 1))
     assert state.national_base_mark is None
     assert state.national_base is not None  # the record stays
+
+
+def test_a_unit_that_never_reports_keeps_at_most_three_periods_open() -> None:
+    state = _named()
+    advance_time(state, shanghai_midnight(2030, 6, 1))
+    periods = [t.period for t in state.tasks if t.kind is TaskKind.DATA_SUBMISSION]
+    assert periods == ["2027", "2028", "2029"]
+    assert all(t.escalated for t in state.tasks)

@@ -133,7 +133,7 @@ TIMING_OR_BODY = (
     "推荐申报国家质量基础设施集成服务基地",  # recommended already under this municipal name
 )
 # What a refusal of a data period says (422 naming `period`, not 409).
-DATA_PERIOD = ("尚未结束", "无需报送", "无法识别")
+DATA_PERIOD = ("尚未结束", "无法识别")
 
 SCORES = st.builds(
     Scores,
