@@ -257,9 +257,9 @@ DOCS: tuple[ActionDoc, ...] = (
         action=Action.SUBMIT_DATA,
         examples={
             "年度数据": {
-                "summary": "报送2026年度成效数据（第九条第一项）；区局报告报送前可再次报送以更正",
+                "summary": "报送2025年度成效数据（第九条第一项）；区局报告报送前可再次报送以更正",
                 "value": {
-                    "period": "2026",
+                    "period": "2025",
                     "smes_served": 128,
                     "services": {
                         "metrology": 210,
