@@ -18,7 +18,7 @@ started on the earlier release and keep using them until their next continue-as-
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
@@ -202,27 +202,59 @@ async def _notify(
 
 
 async def _owe_data(session: AsyncSession, project_id: str, owed: OweData) -> None:
-    """Record that a period's figures are owed, keyed by project and period."""
+    """Mark the period owed, with its due date (its row keyed by project and period)."""
+    statement = insert(tables.DataPeriod).values(
+        key=owed.key,
+        project_id=project_id,
+        district=owed.district,
+        period=owed.period,
+        owed=True,
+        due_at=owed.due_at,
+    )
     await session.execute(
-        insert(tables.DataObligation)
-        .values(
-            key=owed.key,
-            project_id=project_id,
-            district=owed.district,
-            period=owed.period,
-            opened_at=owed.opened_at,
-            due_at=owed.due_at,
+        statement.on_conflict_do_update(
+            index_elements=["key"],
+            set_={"owed": True, "due_at": statement.excluded.due_at},
         )
-        .on_conflict_do_nothing(index_elements=["key"])
     )
 
 
 async def _record_data(session: AsyncSession, project_id: str, data: RecordData) -> None:
-    """Append a data submission, keyed by project and step (a correction is a new row)."""
+    """Append a submission (keyed by project and step; a correction is a new row), and bring the
+    period's row up to it: the first submission says whether it was on time, the latest gives
+    the figures. Versioned by step, so a retried or late write changes nothing it should not."""
     await session.execute(
         insert(tables.DataSubmission)
         .values(project_id=project_id, **data.model_dump())
         .on_conflict_do_nothing(index_elements=["key"])
+    )
+    row = tables.DataPeriod
+    statement = insert(row).values(
+        key=f"{project_id}/{data.period}",
+        project_id=project_id,
+        district=data.district,
+        period=data.period,
+        due_at=data.due_at,
+        first_seq=data.seq,
+        on_time=data.on_time,
+        latest_seq=data.seq,
+        smes_served=data.smes_served,
+        services=data.services,
+    )
+    new = statement.excluded
+    earlier = or_(row.first_seq.is_(None), new.first_seq < row.first_seq)
+    later = or_(row.latest_seq.is_(None), new.latest_seq > row.latest_seq)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["key"],
+            set_={
+                "first_seq": case((earlier, new.first_seq), else_=row.first_seq),
+                "on_time": case((earlier, new.on_time), else_=row.on_time),
+                "latest_seq": case((later, new.latest_seq), else_=row.latest_seq),
+                "smes_served": case((later, new.smes_served), else_=row.smes_served),
+                "services": case((later, new.services), else_=row.services),
+            },
+        )
     )
 
 

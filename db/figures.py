@@ -50,48 +50,49 @@ class DistrictFigures(BaseModel):
     report_submitted_at: datetime | None = None
 
 
+# The districts asked for; `every` (all of them) short-circuits the test row by row.
+_IN_SCOPE = "(CAST(:every AS boolean) OR district = ANY(:districts))"
+_IN_SCOPE_P = "(CAST(:every AS boolean) OR p.district = ANY(:districts))"
 _PROJECTS = text(
-    "SELECT district, stage, level, count(*) FROM projects GROUP BY district, stage, level"
+    "SELECT district, stage, level, count(*) FROM projects WHERE "
+    + _IN_SCOPE
+    + " GROUP BY district, stage, level"
 )
 _GRANTED = text(
     "SELECT p.district, n.level, count(*) FROM names n JOIN projects p ON p.id = n.project_id"
-    " WHERE n.granted_at >= :start AND n.granted_at < :end GROUP BY p.district, n.level"
+    " WHERE n.granted_at >= :start AND n.granted_at < :end AND "
+    + _IN_SCOPE_P
+    + " GROUP BY p.district, n.level"
 )
 _ENDED = text(
     "SELECT p.district, e.kind, count(*) FROM name_endings e"
     " JOIN names n ON n.key = e.name_key JOIN projects p ON p.id = n.project_id"
-    " WHERE e.ended_at >= :start AND e.ended_at < :end GROUP BY p.district, e.kind"
+    " WHERE e.ended_at >= :start AND e.ended_at < :end AND "
+    + _IN_SCOPE_P
+    + " GROUP BY p.district, e.kind"
 )
 _EVALUATED = text(
     "SELECT p.district, d.passed, count(*) FROM decisions d JOIN projects p ON p.id = d.project_id"
     " WHERE d.action = ANY(:actions) AND d.decided_at >= :start AND d.decided_at < :end"
-    " AND d.passed IS NOT NULL GROUP BY p.district, d.passed"
+    " AND d.passed IS NOT NULL AND " + _IN_SCOPE_P + " GROUP BY p.district, d.passed"
 )
 # Open bureau decisions past their due date (a unit's data is counted apart). The literal
 # `tasks <> '[]'::jsonb` lets the planner use the partial index of projects with open tasks.
 _OVERDUE = text(
     "SELECT p.district, count(*) FROM projects p, jsonb_array_elements(p.tasks) t"
     " WHERE p.tasks <> '[]'::jsonb AND t->>'role' <> 'unit'"
-    " AND (t->>'due_at')::timestamptz <= :now GROUP BY p.district"
+    " AND (t->>'due_at')::timestamptz <= :now AND " + _IN_SCOPE_P + " GROUP BY p.district"
 )
-# Whether each project's first submission for the period was on time.
-_FIRST = text(
-    "SELECT district, on_time, count(*) FROM ("
-    " SELECT DISTINCT ON (project_id) district, on_time FROM data_submissions"
-    " WHERE period = :period ORDER BY project_id, seq) first GROUP BY district, on_time"
-)
-_MISSING = text(
-    "SELECT o.district, count(*) FROM data_obligations o WHERE o.period = :period"
-    " AND NOT EXISTS (SELECT 1 FROM data_submissions s"
-    " WHERE s.project_id = o.project_id AND s.period = o.period) GROUP BY o.district"
-)
-# Each project's latest figures for the period (a correction replaces the earlier ones).
-_LATEST = text(
-    "SELECT district, sum(smes_served), "
+# One row per project and period (data_periods): the first submission's timeliness, whether it
+# is still missing, and the latest figures (a correction replaces the earlier ones).
+_DATA = text(
+    "SELECT district, count(*) FILTER (WHERE on_time),"
+    " count(*) FILTER (WHERE first_seq IS NOT NULL AND NOT on_time),"
+    " count(*) FILTER (WHERE owed AND first_seq IS NULL), sum(smes_served), "
     + ", ".join(f"sum(coalesce((services->>'{e.value}')::int, 0))" for e in Element)
-    + " FROM (SELECT DISTINCT ON (project_id) district, smes_served, services"
-    " FROM data_submissions WHERE period = :period ORDER BY project_id, seq DESC) latest"
-    " GROUP BY district"
+    + " FROM data_periods WHERE period = :period AND "
+    + _IN_SCOPE
+    + " GROUP BY district"
 )
 
 
@@ -125,8 +126,9 @@ async def district_figures(
     span = {"start": period.start, "end": period.end}
 
     async def each(query: Any, **params: Any) -> list[Any]:
-        result = await session.execute(query, params)
-        return [r for r in result if r[0] in rows]
+        every = districts is None
+        result = await session.execute(query, {"every": every, "districts": wanted, **params})
+        return list(result)
 
     for district, stage, level, count in await each(_PROJECTS):
         rows[district]["projects_by_stage"][Stage(stage)] += count
@@ -140,11 +142,9 @@ async def district_figures(
         rows[district]["evaluations_passed" if passed else "evaluations_failed"] += count
     for district, count in await each(_OVERDUE, now=now):
         rows[district]["decisions_overdue"] += count
-    for district, on_time, count in await each(_FIRST, period=period.label):
-        rows[district]["data_on_time" if on_time else "data_late"] += count
-    for district, count in await each(_MISSING, period=period.label):
-        rows[district]["data_missing"] += count
-    for district, smes, *services in await each(_LATEST, period=period.label):
-        rows[district]["smes_served"] = int(smes)
-        rows[district]["services"] = {e: int(n) for e, n in zip(Element, services, strict=True)}
+    for district, on_time, late, missing, smes, *services in await each(_DATA, period=period.label):
+        row = rows[district]
+        row.update(data_on_time=on_time, data_late=late, data_missing=missing)
+        row["smes_served"] = int(smes)
+        row["services"] = {e: int(n) for e, n in zip(Element, services, strict=True)}
     return [DistrictFigures.model_validate(rows[d]) for d in wanted]

@@ -113,24 +113,32 @@ class Decision(Base):
     __table_args__ = (Index("ix_decisions_action_decided_at", "action", "decided_at"),)
 
 
-class DataObligation(Base):
-    """A data period a named project owes its figures for (Art. 9.1), with their due date."""
+class DataPeriod(Base):
+    """Where one project stands for one data period (Art. 9.1): owed (with its due date), and
+    its first submission's timeliness and latest figures. One row per project and period, kept
+    by the store as obligations and submissions arrive (versioned by step), so the district
+    figures read one indexed row per project (db.figures)."""
 
-    __tablename__ = "data_obligations"
+    __tablename__ = "data_periods"
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     key: Mapped[str] = mapped_column(String(100), unique=True)  # project/period
     project_id: Mapped[str] = mapped_column(String(64))
     district: Mapped[str] = mapped_column(String(6))
     period: Mapped[str] = mapped_column(String(7))
-    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    owed: Mapped[bool] = mapped_column(server_default=text("false"))
     due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    first_seq: Mapped[int | None] = mapped_column(Integer)
+    on_time: Mapped[bool | None]
+    latest_seq: Mapped[int | None] = mapped_column(Integer)
+    smes_served: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    services: Mapped[dict[str, int]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
 
-    __table_args__ = (Index("ix_data_obligations_period_district", "period", "district"),)
+    __table_args__ = (Index("ix_data_periods_period_district", "period", "district"),)
 
 
 class DataSubmission(Base):
-    """A unit's figures for a data period; append-only, the latest per project and period counts."""
+    """A unit's figures for a data period: the record, append-only (the latest counts)."""
 
     __tablename__ = "data_submissions"
 
@@ -147,9 +155,7 @@ class DataSubmission(Base):
     due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     on_time: Mapped[bool]
 
-    __table_args__ = (
-        Index("ix_data_submissions_period_district", "period", "district", "project_id", "seq"),
-    )
+    __table_args__ = (Index("ix_data_submissions_project_id", "project_id", "period"),)
 
 
 class DistrictReport(Base):

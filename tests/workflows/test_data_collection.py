@@ -3,7 +3,8 @@
 A named project's unit owes its figures for each data period: the task opens when the period
 ends (00:00 Shanghai on 1 January), is due a month after the period's last day as a legal
 deadline, is reminded, and escalates to the district bureau when late. Submissions and the
-periods owed are written with the step (tables `data_obligations`, `data_submissions`).
+where each project stands for each period are written with the step (tables `data_submissions`,
+`data_periods`).
 """
 
 from datetime import date, timedelta
@@ -33,12 +34,12 @@ def _data(period: str, smes: int) -> SubmitData:
 
 async def _rows(
     sessions: async_sessionmaker[AsyncSession], project_id: str
-) -> tuple[list[tables.DataObligation], list[tables.DataSubmission]]:
+) -> tuple[list[tables.DataPeriod], list[tables.DataSubmission]]:
     async with sessions() as session:
         owed = await session.scalars(
-            select(tables.DataObligation)
-            .where(tables.DataObligation.project_id == project_id)
-            .order_by(tables.DataObligation.period)
+            select(tables.DataPeriod)
+            .where(tables.DataPeriod.project_id == project_id)
+            .order_by(tables.DataPeriod.period)
         )
         sent = await session.scalars(
             select(tables.DataSubmission)
@@ -107,9 +108,14 @@ async def test_two_data_periods_one_on_time_one_late_and_escalated(
 
     await h.settle()
     owed, sent = await _rows(session_factory, h.project_id)
-    assert [(o.period, o.due_at) for o in owed] == [
-        (first.label, legal_due(state, first.last_day_start, "P1M")),
-        (second.label, legal_due(state, second.last_day_start, "P1M")),
+    assert [(o.period, o.owed, o.due_at) for o in owed] == [
+        (first.label, True, legal_due(state, first.last_day_start, "P1M")),
+        (second.label, True, legal_due(state, second.last_day_start, "P1M")),
+    ]
+    # Where each period stands: the first submission's timeliness, the latest figures.
+    assert [(o.on_time, o.smes_served, o.first_seq == o.latest_seq) for o in owed] == [
+        (True, 12, True),
+        (False, 9, False),
     ]
     assert [(s.period, s.smes_served, s.on_time) for s in sent] == [
         (first.label, 12, True),

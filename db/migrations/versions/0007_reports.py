@@ -20,20 +20,28 @@ def upgrade() -> None:
     op.add_column("projects", sa.Column("typical_case", postgresql.JSONB(astext_type=sa.Text())))
     op.add_column("projects", sa.Column("national_base_on", sa.Date()))
     op.create_table(
-        "data_obligations",
+        "data_periods",
         sa.Column("id", sa.BigInteger(), autoincrement=True, nullable=False),
         sa.Column("key", sa.String(length=100), nullable=False),
         sa.Column("project_id", sa.String(length=64), nullable=False),
         sa.Column("district", sa.String(length=6), nullable=False),
         sa.Column("period", sa.String(length=7), nullable=False),
-        sa.Column("opened_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("owed", sa.Boolean(), server_default=sa.text("false"), nullable=False),
         sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_data_obligations")),
-        sa.UniqueConstraint("key", name=op.f("uq_data_obligations_key")),
+        sa.Column("first_seq", sa.Integer()),
+        sa.Column("on_time", sa.Boolean()),
+        sa.Column("latest_seq", sa.Integer()),
+        sa.Column("smes_served", sa.Integer(), server_default=sa.text("0"), nullable=False),
+        sa.Column(
+            "services",
+            postgresql.JSONB(astext_type=sa.Text()),
+            server_default=sa.text("'{}'::jsonb"),
+            nullable=False,
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_data_periods")),
+        sa.UniqueConstraint("key", name=op.f("uq_data_periods_key")),
     )
-    op.create_index(
-        "ix_data_obligations_period_district", "data_obligations", ["period", "district"]
-    )
+    op.create_index("ix_data_periods_period_district", "data_periods", ["period", "district"])
     op.create_table(
         "data_submissions",
         sa.Column("id", sa.BigInteger(), autoincrement=True, nullable=False),
@@ -51,11 +59,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_data_submissions")),
         sa.UniqueConstraint("key", name=op.f("uq_data_submissions_key")),
     )
-    op.create_index(
-        "ix_data_submissions_period_district",
-        "data_submissions",
-        ["period", "district", "project_id", "seq"],
-    )
+    op.create_index("ix_data_submissions_project_id", "data_submissions", ["project_id", "period"])
     op.create_table(
         "district_reports",
         sa.Column("id", sa.BigInteger(), autoincrement=True, nullable=False),
@@ -79,9 +83,9 @@ def downgrade() -> None:
     op.drop_index("ix_name_endings_ended_at", table_name="name_endings")
     op.drop_index("ix_names_granted_at", table_name="names")
     op.drop_table("district_reports")
-    op.drop_index("ix_data_submissions_period_district", table_name="data_submissions")
+    op.drop_index("ix_data_submissions_project_id", table_name="data_submissions")
     op.drop_table("data_submissions")
-    op.drop_index("ix_data_obligations_period_district", table_name="data_obligations")
-    op.drop_table("data_obligations")
+    op.drop_index("ix_data_periods_period_district", table_name="data_periods")
+    op.drop_table("data_periods")
     op.drop_column("projects", "national_base_on")
     op.drop_column("projects", "typical_case")
