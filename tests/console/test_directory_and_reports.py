@@ -8,7 +8,7 @@ from typing import Any
 from playwright.async_api import expect
 
 from tests.api.helpers import project_body
-from tests.console.helpers import Console
+from tests.console.helpers import Console, action_form, submit
 
 INTERNAL_NOTE = "内部意见请勿公开"
 
@@ -99,13 +99,16 @@ async def test_the_reports_page_shows_the_figures_offers_the_csv_and_takes_the_r
 ) -> None:
     pid = await _import(console, "生物医药", "310115", district_named_on="2024-06-01")
     period = str(datetime.now(UTC).year - 1)
-    data = {
-        "period": period,
-        "smes_served": 42,
-        "services": {"metrology": 7},
-        "improvements": "成效",
-    }
-    await console.api("unit", f"/v1/projects/{pid}/actions/submit-data", data)
+    # The unit submits its figures in the project's form: one number per element.
+    unit = await console.page_for("unit")
+    await unit.goto(f"/console/projects/{pid}")
+    form = action_form(unit, "submit-data")
+    await form.get_by_label("数据周期").fill(period)
+    await form.get_by_label("服务中小企业数").fill("42")
+    await form.get_by_label("计量", exact=True).fill("7")
+    await form.get_by_label("成效说明").fill("检测周期缩短三成")
+    await submit(form)
+    await expect(unit.get_by_text(f"报送{period}周期成效数据").first).to_be_visible()
 
     page = await console.page_for("municipal")
     await page.goto(f"/console/reports?period={period}")
