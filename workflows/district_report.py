@@ -105,6 +105,9 @@ class DistrictReport:
         assert state.due_at is not None
         due_on = deadline_day(state.due_at, state.due_rule).isoformat()
         name = district_name(state.district)
+        workflow.set_current_details(
+            f"**{name}{period.label}周期区级报告**\n\n- 应报送日期：{due_on}\n- 状态：待区市场监管局报送"
+        )
         await self._step(
             "open",
             [self._district()],
@@ -146,6 +149,9 @@ class DistrictReport:
             )
         )
         state.frozen = True
+        workflow.set_current_details(
+            f"**{name}{period.label}周期区级报告**\n\n- 状态：已报送（{state.submitted_by}），数据已冻结"
+        )
         await workflow.wait_condition(workflow.all_handlers_finished)
         return state
 
