@@ -86,7 +86,15 @@ async def submit(
     policy: PolicyDep,
     code: Annotated[str, Path(description="区代码", examples=["310115"], max_length=6)],
     period: Annotated[str, Path(description="数据周期，如 2025", examples=["2025"], max_length=7)],
-    body: Annotated[ReportSubmit | None, Body()] = None,
+    body: Annotated[
+        ReportSubmit | None,
+        Body(
+            openapi_examples={
+                "报送": {"summary": "报送区级报告，附说明", "value": {"note": "本区数据已核对"}},
+                "不附说明": {"summary": "报送区级报告（不附说明，可不带请求体）", "value": {}},
+            }
+        ),
+    ] = None,
 ) -> DistrictFigures:
     """Submit the district's report for the period."""
     return await reports.submit_report(
