@@ -24,6 +24,7 @@ from temporalio.client import (
     ScheduleUpdate,
     ScheduleUpdateInput,
 )
+from temporalio.service import RPCError
 
 from domain.periods import PERIOD_MONTHS
 from domain.policy import Policy
@@ -71,14 +72,20 @@ def report_schedule(policy: Policy, task_queue: str) -> Schedule:
 
 
 async def ensure_report_schedule(client: Client, policy: Policy, task_queue: str) -> None:
-    """Create the schedule, or bring an existing one up to this policy and task queue."""
+    """Create the schedule, or bring an existing one up to this policy and task queue.
+
+    A Temporal that fails to answer here does not stop the worker: the next start tries again,
+    and a district's submit opens its report process when none is open."""
     schedule = report_schedule(policy, task_queue)
     try:
-        await client.create_schedule(SCHEDULE_ID, schedule)
-        log.info("已创建区级报告计划 / schedule %s created", SCHEDULE_ID)
-    except ScheduleAlreadyRunningError:
+        try:
+            await client.create_schedule(SCHEDULE_ID, schedule)
+            log.info("已创建区级报告计划 / schedule %s created", SCHEDULE_ID)
+        except ScheduleAlreadyRunningError:
 
-        def replace(_: ScheduleUpdateInput) -> ScheduleUpdate:
-            return ScheduleUpdate(schedule=schedule)
+            def replace(_: ScheduleUpdateInput) -> ScheduleUpdate:
+                return ScheduleUpdate(schedule=schedule)
 
-        await client.get_schedule_handle(SCHEDULE_ID).update(replace)
+            await client.get_schedule_handle(SCHEDULE_ID).update(replace)
+    except RPCError as err:
+        log.error("区级报告计划未能创建或更新 / schedule %s not ensured: %s", SCHEDULE_ID, err)

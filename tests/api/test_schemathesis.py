@@ -110,6 +110,10 @@ PREPARED = {
 }
 
 
+# What a documented example's path parameters are (a district's report: 浦东新区, last year).
+PATH_EXAMPLES = {"project_id": "-", "code": "310115", "period": "2025"}
+
+
 def documented(schema: Any, spec: dict[str, Any]) -> list[tuple[Any, bool]]:
     """A valid case for each documented example body (generation may or may not hit them)."""
     cases: list[tuple[Any, bool]] = []
@@ -118,7 +122,11 @@ def documented(schema: Any, spec: dict[str, Any]) -> list[tuple[Any, bool]]:
         body = spec["paths"][operation.path][operation.method].get("requestBody", {})
         examples = body.get("content", {}).get("application/json", {}).get("examples", {})
         for example in examples.values():
-            path = {"project_id": "-"} if "{project_id}" in operation.path else None
+            path = {
+                name: value
+                for name, value in PATH_EXAMPLES.items()
+                if "{" + name + "}" in operation.path
+            } or None
             case = operation.Case(
                 body=example["value"], path_parameters=path, media_type="application/json"
             )

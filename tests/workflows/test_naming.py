@@ -58,9 +58,11 @@ async def test_acceptance_passed_names_the_project_and_tells_the_unit(
 
     async def rows() -> tuple[list[str], list[str], str | None]:
         async with session_factory() as s:
+            # The stage first: each statement reads what is committed when it runs, and the
+            # step's names and notices are committed with its row.
+            stage = await s.scalar(select(tables.Project.stage))
             names = list(await s.scalars(select(tables.Name.name)))
             to = list(await s.scalars(select(tables.Notification.recipient)))
-            stage = await s.scalar(select(tables.Project.stage))
             return names, to, stage
 
     names, recipients, _ = await eventually(rows, lambda r: r[2] == "district_named")
