@@ -3,7 +3,7 @@
 from pydantic import BaseModel
 
 from db.read_model import ProjectRow
-from domain.effects import Effect, EndName, GrantName, Notify, RecordDecision
+from domain.effects import Effect, EndName, GrantName, Notify, OweData, RecordData, RecordDecision
 
 
 class RecordDecisionInput(BaseModel):
@@ -43,6 +43,8 @@ class StepInput(BaseModel):
     grants: list[GrantName] = []
     endings: list[EndName] = []
     notices: list[Notify] = []
+    obligations: list[OweData] = []
+    data: list[RecordData] = []
     row: ProjectRow
 
     @classmethod
@@ -53,5 +55,7 @@ class StepInput(BaseModel):
             grants=[e for e in effects if isinstance(e, GrantName)],
             endings=[e for e in effects if isinstance(e, EndName)],
             notices=[e for e in effects if isinstance(e, Notify)],
+            obligations=[e for e in effects if isinstance(e, OweData)],
+            data=[e for e in effects if isinstance(e, RecordData)],
             row=row,
         )

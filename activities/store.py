@@ -18,7 +18,7 @@ started on the earlier release and keep using them until their next continue-as-
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
@@ -35,7 +35,7 @@ from activities.inputs import (
 from db import tables
 from db.read_model import ProjectRow
 from domain.decisions import Action
-from domain.effects import EndName, GrantName, Notify, RecordDecision
+from domain.effects import EndName, GrantName, Notify, OweData, RecordData, RecordDecision
 
 # A write the records refuse; retried like an outage until the data or the code is fixed.
 INVARIANT = "StoreInvariant"
@@ -60,6 +60,10 @@ class StoreActivities:
                 await _end_name(session, ending)
             for notice in input.notices:
                 await _notify(session, input.project_id, notice, created_at)
+            for owed in input.obligations:
+                await _owe_data(session, input.project_id, owed)
+            for data in input.data:
+                await _record_data(session, input.project_id, data)
             await _sync_project(session, input.row)
 
     @activity.defn
@@ -195,6 +199,63 @@ async def _notify(
             .values(rows)
             .on_conflict_do_nothing(index_elements=["key", "recipient"])
         )
+
+
+async def _owe_data(session: AsyncSession, project_id: str, owed: OweData) -> None:
+    """Mark the period owed, with its due date (its row keyed by project and period)."""
+    statement = insert(tables.DataPeriod).values(
+        key=owed.key,
+        project_id=project_id,
+        district=owed.district,
+        period=owed.period,
+        owed=True,
+        due_at=owed.due_at,
+    )
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["key"],
+            set_={"owed": True, "due_at": statement.excluded.due_at},
+        )
+    )
+
+
+async def _record_data(session: AsyncSession, project_id: str, data: RecordData) -> None:
+    """Append a submission (keyed by project and step; a correction is a new row), and bring the
+    period's row up to it: the first submission says whether it was on time, the latest gives
+    the figures. Versioned by step, so a retried or late write changes nothing it should not."""
+    await session.execute(
+        insert(tables.DataSubmission)
+        .values(project_id=project_id, **data.model_dump())
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
+    row = tables.DataPeriod
+    statement = insert(row).values(
+        key=f"{project_id}/{data.period}",
+        project_id=project_id,
+        district=data.district,
+        period=data.period,
+        due_at=data.due_at,
+        first_seq=data.seq,
+        on_time=data.on_time,
+        latest_seq=data.seq,
+        smes_served=data.smes_served,
+        services=data.services,
+    )
+    new = statement.excluded
+    earlier = or_(row.first_seq.is_(None), new.first_seq < row.first_seq)
+    later = or_(row.latest_seq.is_(None), new.latest_seq > row.latest_seq)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["key"],
+            set_={
+                "first_seq": case((earlier, new.first_seq), else_=row.first_seq),
+                "on_time": case((earlier, new.on_time), else_=row.on_time),
+                "latest_seq": case((later, new.latest_seq), else_=row.latest_seq),
+                "smes_served": case((later, new.smes_served), else_=row.smes_served),
+                "services": case((later, new.services), else_=row.services),
+            },
+        )
+    )
 
 
 async def _sync_project(session: AsyncSession, row: ProjectRow) -> None:

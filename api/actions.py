@@ -253,6 +253,60 @@ DOCS: tuple[ActionDoc, ...] = (
         },
         fields={"contact": "联系人", "service_items": "服务事项", "basic_conditions": "基本条件"},
     ),
+    ActionDoc(
+        action=Action.SUBMIT_DATA,
+        examples={
+            "年度数据": {
+                "summary": "报送2025年度成效数据（第九条第一项）；区局报告报送前可再次报送以更正",
+                "value": {
+                    "period": "2025",
+                    "smes_served": 128,
+                    "services": {
+                        "metrology": 210,
+                        "standards": 35,
+                        "certification_accreditation": 18,
+                        "inspection_testing": 460,
+                        "quality_management": 52,
+                    },
+                    "improvements": "帮助区内生物医药企业缩短检测周期约三成，新增团体标准2项。",
+                },
+            }
+        },
+        fields={
+            "period": "数据周期",
+            "smes_served": "服务中小企业数",
+            "services": "各要素服务次数",
+            "improvements": "成效说明",
+        },
+    ),
+    ActionDoc(
+        action=Action.SELECT_TYPICAL_CASE,
+        examples={
+            "典型案例": {
+                "summary": "遴选为典型案例并公布（第九条第四项）",
+                "value": {
+                    "title": "“一站式”计量检测服务助力生物医药企业研发提速",
+                    "summary": "整合计量、检测、认证资源，为园区中小企业提供一站式服务。",
+                },
+            }
+        },
+        fields={"title": "案例标题", "summary": "案例摘要"},
+    ),
+    ActionDoc(
+        action=Action.WITHDRAW_TYPICAL_CASE,
+        examples={"撤回": {"summary": "撤回典型案例", "value": {"reason": "案例内容需更新"}}},
+        fields={"reason": "原因"},
+    ),
+    ActionDoc(
+        action=Action.RECOMMEND_NATIONAL_BASE,
+        examples={
+            "推荐": {
+                "summary": "优先推荐市级项目申报国家基地（第十二条）",
+                "value": {"note": "集成服务能力全市领先，推荐申报2027年国家基地"},
+            }
+        },
+        fields={},
+    ),
 )
 
 

@@ -10,7 +10,7 @@ from temporalio.client import Client
 from api import handlers, metrics
 from api.deps import Resources
 from api.openapi import install_docs
-from api.routes import actions, contacts, directory, health, projects, tasks
+from api.routes import actions, contacts, directory, health, projects, reports, tasks
 from api.services.temporal import TemporalGateway
 from console.app import install as install_console
 from db.engine import make_engine, make_session_factory
@@ -37,6 +37,7 @@ TAGS = [
     {"name": "决定", "description": "申请、验收、评估、整改、撤消等决定（每个决定一个接口）"},
     {"name": "待办", "description": "等待调用者作出的决定"},
     {"name": "公开名录", "description": "已命名项目（无需凭证）"},
+    {"name": "区级统计", "description": "各区统计数据与区级报告（第九条第一项、第四项）"},
     {"name": "通知", "description": "通知的接收人：各区局、市局邮箱与 Webhook（运营方）"},
     {"name": "运维", "description": "健康检查与 Prometheus 指标"},
 ]
@@ -90,7 +91,7 @@ def create_app(
     )
     handlers.install(app)
     app.middleware("http")(metrics.observe_request)
-    for module in (projects, actions, tasks, directory, contacts, health):
+    for module in (projects, actions, tasks, directory, reports, contacts, health):
         app.include_router(module.router)
     install_console(app)  # the pages under /console (docs/console.md)
     install_docs(app)

@@ -120,7 +120,8 @@ def _text(error: dict[str, Any]) -> str:
 
 def field_path(loc: Sequence[int | str]) -> str:
     """`("body", "service_items", 0, "element")` as `service_items[0].element`."""
-    parts = list(loc)
+    # A dict's key that is wrong (an unknown element in `services`) is named by the key itself.
+    parts = [part for part in loc if part != "[key]"]
     if parts and parts[0] in ("body", "query", "path", "header"):
         parts = parts[1:]
     text = ""

@@ -235,6 +235,7 @@ class PendingDecisionRead(BaseModel):
     reminder_at: datetime | None = None
     overdue: bool
     escalated: bool = Field(description="已逾期并报上级督办")
+    period: str | None = Field(default=None, description="成效数据报送：数据周期，如 2026")
 
 
 class ScheduleRead(BaseModel):
@@ -267,6 +268,27 @@ class HistoryRead(BaseModel):
     details: dict[str, Any] = Field(default_factory=dict)
 
 
+class TypicalCaseRead(BaseModel):
+    """A typical case as published (Art. 9.4)."""
+
+    title: str
+    summary: str
+    selected_on: date
+
+
+class NationalBaseMark(BaseModel):
+    """The public mark of a national-base recommendation (Art. 12): its date only."""
+
+    recommended_on: date
+
+
+class NationalBaseRead(BaseModel):
+    """The municipal bureau's recommendation for the national base (Art. 12)."""
+
+    recommended_on: date
+    note: str = Field(description="推荐意见（公开名录不显示）")
+
+
 class ProjectRead(BaseModel):
     """One project as its process knows it now, with what the caller may do."""
 
@@ -293,6 +315,15 @@ class ProjectRead(BaseModel):
     history: list[HistoryRead]
     allowed_actions: list[Action] = Field(description="调用者当前可执行的决定")
     actions_by_role: dict[Role, list[Action]] = Field(description="当前阶段各角色可执行的决定")
+    typical_case: TypicalCaseRead | None = Field(
+        default=None, description="入选的典型案例（第九条第四项）"
+    )
+    national_base: NationalBaseRead | None = Field(
+        default=None, description="推荐申报国家基地（第十二条），市级命名有效时"
+    )
+    data_submitted: list[str] = Field(
+        default_factory=list, description="已报送成效数据的数据周期（第九条第一项）"
+    )
 
 
 class ProjectSummary(BaseModel):
@@ -358,6 +389,12 @@ class DirectoryEntry(BaseModel):
     unit_name: str
     service_items: list[ServiceItemRead]
     contact: ContactRead
+    typical_case: TypicalCaseRead | None = Field(
+        default=None, description="典型案例（第九条第四项）"
+    )
+    national_base: NationalBaseMark | None = Field(
+        default=None, description="已推荐申报国家质量基础设施集成服务基地（第十二条）"
+    )
 
 
 class FieldProblem(BaseModel):

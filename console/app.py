@@ -12,7 +12,16 @@ from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 
 from console.errors import TITLES, PageError, SignInRequired
-from console.routes import inbox, operations, project, projects, registration, reports, session
+from console.routes import (
+    directory,
+    inbox,
+    operations,
+    project,
+    projects,
+    registration,
+    reports,
+    session,
+)
 from console.templating import HERE, render
 
 fallback = APIRouter(prefix="/console")
@@ -48,7 +57,7 @@ def install(app: FastAPI) -> None:
     """Serve the console under /console beside the JSON API."""
     app.mount("/console/static", StaticFiles(directory=HERE / "static"), name="console-static")
     # The fixed addresses (/projects/new, /projects/import) before /projects/{id}.
-    for module in (session, inbox, registration, projects, project, operations, reports):
+    for module in (session, inbox, registration, projects, project, operations, reports, directory):
         app.include_router(module.router, include_in_schema=False)
     app.include_router(fallback, include_in_schema=False)
     app.add_exception_handler(SignInRequired, sign_in)

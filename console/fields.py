@@ -135,6 +135,15 @@ def _field(key: str, info: FieldInfo, path: str, required: bool) -> Field:
         return simple("choice", choices)
     if _is_model(kind):
         return Field(path, key, label, "group", required, children=fields_of(kind, path))
+    if get_origin(kind) is dict:
+        # A count per member of an enumeration (services per element): one number each.
+        key_kind, _ = (get_args(kind) or (Any, Any))[:2]
+        members = _choices(key_kind)
+        if members is not None:
+            counts = tuple(
+                Field(f"{path}.{value}", value, name, "number", False) for value, name in members
+            )
+            return Field(path, key, label, "group", required, children=counts)
     if get_origin(kind) is list:
         [item] = get_args(kind) or (Any,)
         item, _ = _unwrap(item)

@@ -1,6 +1,6 @@
 """The `projects` read-model row of a project's state: one definition for API and activity."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -28,6 +28,9 @@ class ProjectRow(BaseModel):
     tasks: list[dict[str, Any]]
     rectification_deadline: datetime | None
     rectification_reported: bool
+    # What the directory publishes besides the name (Art. 9.4, 11, 12); nothing internal.
+    typical_case: dict[str, Any] | None = None
+    national_base_on: date | None = None
 
 
 def project_row(state: ProjectState) -> ProjectRow:
@@ -49,4 +52,10 @@ def project_row(state: ProjectState) -> ProjectRow:
         tasks=[t.model_dump(mode="json") for t in state.tasks],
         rectification_deadline=state.rectification_deadline,
         rectification_reported=state.rectification_reported,
+        typical_case=(
+            state.typical_case.model_dump(mode="json", include={"title", "summary", "selected_on"})
+            if state.typical_case
+            else None
+        ),
+        national_base_on=base.recommended_on if (base := state.national_base_mark) else None,
     )

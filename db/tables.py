@@ -60,6 +60,10 @@ class Project(Base):
     tasks: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
     rectification_deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     rectification_reported: Mapped[bool] = mapped_column(server_default=text("false"))
+    # Published in the directory: the typical case (title, summary, selected_on; Art. 9.4) and
+    # the date of the national-base recommendation while its municipal name stands (Art. 12).
+    typical_case: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    national_base_on: Mapped[date | None] = mapped_column(Date)
 
     __table_args__ = (
         # One live project per unit, district and focus (docs/api-guide.md: 409 on a live duplicate).
@@ -105,6 +109,70 @@ class Decision(Base):
     note: Mapped[str | None] = mapped_column(Text)
     payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
 
+    # The assessment figures count evaluations decided in a period (api.services.reports).
+    __table_args__ = (Index("ix_decisions_action_decided_at", "action", "decided_at"),)
+
+
+class DataPeriod(Base):
+    """Where one project stands for one data period (Art. 9.1): owed (with its due date), and
+    its first submission's timeliness and latest figures. One row per project and period, kept
+    by the store as obligations and submissions arrive (versioned by step), so the district
+    figures read one indexed row per project (db.figures)."""
+
+    __tablename__ = "data_periods"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(100), unique=True)  # project/period
+    project_id: Mapped[str] = mapped_column(String(64))
+    district: Mapped[str] = mapped_column(String(6))
+    period: Mapped[str] = mapped_column(String(7))
+    owed: Mapped[bool] = mapped_column(server_default=text("false"))
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    first_seq: Mapped[int | None] = mapped_column(Integer)
+    on_time: Mapped[bool | None]
+    latest_seq: Mapped[int | None] = mapped_column(Integer)
+    smes_served: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    services: Mapped[dict[str, int]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
+
+    __table_args__ = (Index("ix_data_periods_period_district", "period", "district"),)
+
+
+class DataSubmission(Base):
+    """A unit's figures for a data period: the record, append-only (the latest counts)."""
+
+    __tablename__ = "data_submissions"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(100), unique=True)  # project/seq
+    project_id: Mapped[str] = mapped_column(String(64))
+    district: Mapped[str] = mapped_column(String(6))
+    period: Mapped[str] = mapped_column(String(7))
+    seq: Mapped[int] = mapped_column(Integer)
+    smes_served: Mapped[int] = mapped_column(Integer)
+    services: Mapped[dict[str, int]] = mapped_column(JSONB)
+    improvements: Mapped[str] = mapped_column(Text)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    on_time: Mapped[bool]
+
+    __table_args__ = (Index("ix_data_submissions_project_id", "project_id", "period"),)
+
+
+class DistrictReport(Base):
+    """A district's report for a data period, submitted to the municipal bureau (Art. 9.1):
+    the district's figures as they stood then, frozen."""
+
+    __tablename__ = "district_reports"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(40), unique=True)  # district/period
+    district: Mapped[str] = mapped_column(String(6))
+    period: Mapped[str] = mapped_column(String(7))
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    submitted_by: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text)
+    figures: Mapped[dict[str, Any]] = mapped_column(JSONB)
+
 
 class Name(Base):
     """The names register: a grant is a row that is never edited or deleted."""
@@ -120,6 +188,9 @@ class Name(Base):
     granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     granted_by: Mapped[str] = mapped_column(String(32))
 
+    # The assessment figures count names granted in a period (api.services.reports).
+    __table_args__ = (Index("ix_names_granted_at", "granted_at"),)
+
 
 class NameEnding(Base):
     """How a name ended (取消 or 撤消): at most one per name, appended, never edited."""
@@ -133,6 +204,8 @@ class NameEnding(Base):
     ended_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     ended_by: Mapped[str] = mapped_column(String(32))
     reason: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_name_endings_ended_at", "ended_at"),)
 
 
 class Notification(Base):

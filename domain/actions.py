@@ -10,7 +10,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from domain.actors import Role
-from domain.stages import END_STAGES, MUNICIPAL_LEVEL_STAGES, Stage
+from domain.stages import (
+    DISTRICT_LEVEL_STAGES,
+    END_STAGES,
+    MUNICIPAL_LEVEL_STAGES,
+    Stage,
+)
 
 
 class Action(StrEnum):
@@ -27,6 +32,10 @@ class Action(StrEnum):
     REPORT_VIOLATION = "report-violation"
     KEEP_MUNICIPAL_NAME = "keep-municipal-name"
     UPDATE_PROFILE = "update-profile"
+    SUBMIT_DATA = "submit-data"
+    SELECT_TYPICAL_CASE = "select-typical-case"
+    WITHDRAW_TYPICAL_CASE = "withdraw-typical-case"
+    RECOMMEND_NATIONAL_BASE = "recommend-national-base"
 
     @property
     def spec(self) -> "ActionSpec":
@@ -47,6 +56,7 @@ class TaskKind(StrEnum):
     MUNICIPAL_REVIEW = "municipal_review"
     RECTIFICATION_REVIEW = "rectification_review"
     VIOLATION_REFERRAL = "violation_referral"
+    DATA_SUBMISSION = "data_submission"
 
     @property
     def spec(self) -> "ActionSpec":
@@ -95,6 +105,8 @@ class ActionSpec:
 
 
 LIVE_STAGES = frozenset(Stage) - END_STAGES
+# Stages in which the project holds a name (district, municipal or both).
+NAMED_STAGES = DISTRICT_LEVEL_STAGES | MUNICIPAL_LEVEL_STAGES
 
 DECLARATIONS: tuple[ActionSpec, ...] = (
     ActionSpec(
@@ -186,6 +198,35 @@ DECLARATIONS: tuple[ActionSpec, ...] = (
         label="更新项目资料",
         roles=frozenset({Role.UNIT, Role.OPERATOR}),
         stages=LIVE_STAGES,
+    ),
+    # Art. 9.1: a named project's figures for one data period; again before the district report
+    # is in, it corrects them. The task is opened when a period ends (rules 4).
+    ActionSpec(
+        action=Action.SUBMIT_DATA,
+        label="报送年度数据",
+        roles=frozenset({Role.UNIT}),
+        stages=NAMED_STAGES,
+        task=TaskSpec(TaskKind.DATA_SUBMISSION, "成效数据报送（第九条第一项）"),
+    ),
+    # Art. 9.4 典型案例, published in the directory (Art. 11).
+    ActionSpec(
+        action=Action.SELECT_TYPICAL_CASE,
+        label="遴选典型案例",
+        roles=frozenset({Role.MUNICIPAL_BUREAU}),
+        stages=NAMED_STAGES,
+    ),
+    ActionSpec(
+        action=Action.WITHDRAW_TYPICAL_CASE,
+        label="撤回典型案例",
+        roles=frozenset({Role.MUNICIPAL_BUREAU}),
+        stages=NAMED_STAGES,
+    ),
+    # Art. 12: municipal projects only (the rule names the level otherwise).
+    ActionSpec(
+        action=Action.RECOMMEND_NATIONAL_BASE,
+        label="推荐申报国家基地",
+        roles=frozenset({Role.MUNICIPAL_BUREAU}),
+        stages=NAMED_STAGES,
     ),
 )
 

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from domain.actions import ACTION_SPECS
 from domain.actions import Action as Action  # re-exported: the public home of Action
 from domain.actors import Actor
+from domain.elements import Element
 from domain.project import BasicConditions, Contact, ServiceItem
 
 Note = Annotated[str | None, Field(default=None, max_length=2000, description="备注")]
@@ -146,6 +147,33 @@ class UpdateProfile(_Body):
         return self
 
 
+class SubmitData(_Body):
+    action: Literal[Action.SUBMIT_DATA] = Action.SUBMIT_DATA
+    period: Annotated[str, Field(min_length=4, max_length=7, description="数据周期，如 2026")]
+    smes_served: Annotated[int, Field(ge=0, le=10_000_000, description="服务中小企业数")]
+    services: Annotated[
+        dict[Element, Annotated[int, Field(ge=0, le=10_000_000)]],
+        Field(description="各要素服务次数"),
+    ]
+    improvements: Annotated[str, Field(min_length=1, max_length=5000, description="成效说明")]
+
+
+class SelectTypicalCase(_Body):
+    action: Literal[Action.SELECT_TYPICAL_CASE] = Action.SELECT_TYPICAL_CASE
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    summary: Annotated[str, Field(min_length=1, max_length=5000)]
+
+
+class WithdrawTypicalCase(_Body):
+    action: Literal[Action.WITHDRAW_TYPICAL_CASE] = Action.WITHDRAW_TYPICAL_CASE
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class RecommendNationalBase(_Body):
+    action: Literal[Action.RECOMMEND_NATIONAL_BASE] = Action.RECOMMEND_NATIONAL_BASE
+    note: Annotated[str, Field(min_length=1, max_length=2000, description="备注")]
+
+
 class KeepMunicipalName(_Body):
     action: Literal[Action.KEEP_MUNICIPAL_NAME] = Action.KEEP_MUNICIPAL_NAME
     reason: Annotated[str, Field(min_length=1, max_length=2000)]
@@ -164,7 +192,11 @@ Decision = Annotated[
     | ReviewRectification
     | ReportViolation
     | KeepMunicipalName
-    | UpdateProfile,
+    | UpdateProfile
+    | SubmitData
+    | SelectTypicalCase
+    | WithdrawTypicalCase
+    | RecommendNationalBase,
     Field(discriminator="action"),
 ]
 

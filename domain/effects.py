@@ -1,5 +1,7 @@
 """What a decision or a timer asks the outside world to do; the workflow runs them as activities."""
 
+from datetime import datetime
+
 from pydantic import BaseModel
 
 from domain.actors import Role
@@ -34,4 +36,29 @@ class RecordDecision(BaseModel):
     entry: HistoryEntry
 
 
-Effect = Notify | GrantName | EndName | RecordDecision
+class OweData(BaseModel):
+    """A data period ended: the unit owes its figures by `due_at` (Art. 9.1)."""
+
+    key: str
+    district: str
+    period: str
+    opened_at: datetime
+    due_at: datetime
+
+
+class RecordData(BaseModel):
+    """A unit's figures for one data period; a later one for the same period corrects it."""
+
+    key: str
+    district: str
+    period: str
+    seq: int
+    smes_served: int
+    services: dict[str, int]
+    improvements: str
+    submitted_at: datetime
+    due_at: datetime
+    on_time: bool
+
+
+Effect = Notify | GrantName | EndName | RecordDecision | OweData | RecordData

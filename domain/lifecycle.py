@@ -17,33 +17,54 @@ from domain.decisions import (
     EvaluateMunicipal,
     KeepMunicipalName,
     RecommendMunicipal,
+    RecommendNationalBase,
     ReportRectification,
     ReportViolation,
     RequestAcceptance,
     ReviewMunicipal,
     ReviewRectification,
+    SelectTypicalCase,
+    SubmitData,
     UpdateProfile,
     Withdraw,
+    WithdrawTypicalCase,
 )
 from domain.durations import add_duration, local_date, next_after, start_of_day
-from domain.effects import Effect, EndName, GrantName, Notify, Recipient, RecordDecision
+from domain.effects import (
+    Effect,
+    EndName,
+    GrantName,
+    Notify,
+    OweData,
+    Recipient,
+    RecordData,
+    RecordDecision,
+)
 from domain.naming import district_project_name, municipal_project_name
+from domain.periods import Period, parse_period, period_containing
 from domain.policy import Policy
 from domain.project import BasicConditions, Contact, ImportedNaming, ProjectSpec
 from domain.rules import check_decision, off_cycle_allowed
 from domain.stages import Level, Stage
 from domain.state import (
+    MAX_DATA_PERIODS,
     MAX_HISTORY,
+    MAX_OPEN_DATA_TASKS,
     RULES,
     HistoryEntry,
     NameEnding,
     NameRecord,
+    NationalBase,
     ProjectState,
     Task,
     TaskKind,
+    TypicalCase,
     deadline_day,
 )
 from domain.workdays import WorkCalendar
+
+# Body fields kept out of the state's history (its payload must stay small).
+LONG_TEXTS = ("report", "improvements", "summary")
 
 
 def _fmt(moment: datetime) -> str:
@@ -72,6 +93,8 @@ class Step:
         return Recipient(role=Role.MUNICIPAL_BUREAU)
 
     def role(self, role: Role) -> Recipient:
+        if role is Role.UNIT:
+            return self.unit()
         return self.district() if role is Role.DISTRICT_BUREAU else self.municipal()
 
     def notify(self, tag: str, recipients: list[Recipient], subject: str, body: str) -> None:
@@ -111,6 +134,46 @@ class Step:
             due_rule=rule,
         )
         self.state.tasks.append(task)
+        return task
+
+    def data_due(self, period: Period) -> tuple[datetime, str | None]:
+        """When the unit's figures for `period` are due: `data_due_after` counted from the
+        period's last day (a year's by 31 January, moved over rest days; docs/deadlines.md)."""
+        after = self.state.policy.data_due_after
+        if self.state.rules < 3 or self.state.calendar is None:
+            return add_duration(period.end, after), None
+        return self.deadline(period.last_day_start, after)
+
+    def open_data_task(self, period: Period) -> Task:
+        """Rules 4: the unit's task to submit its figures for `period` (one per period)."""
+        existing = self.state.data_task(period.label)
+        if existing:
+            return existing
+        open_ = [t for t in self.state.tasks if t.kind is TaskKind.DATA_SUBMISSION]
+        for dropped in open_[: max(0, len(open_) - MAX_OPEN_DATA_TASKS + 1)]:
+            self.state.tasks.remove(dropped)
+        due, rule = self.data_due(period)
+        reminder = add_duration(due, self.state.policy.decision_reminder_before, -1)
+        task = Task(
+            kind=TaskKind.DATA_SUBMISSION,
+            action=TaskKind.DATA_SUBMISSION.action,
+            role=TaskKind.DATA_SUBMISSION.role,
+            opened_at=self.now,
+            due_at=due,
+            reminder_at=reminder if reminder > self.now else None,
+            due_rule=rule,
+            period=period.label,
+        )
+        self.state.tasks.append(task)
+        self.effects.append(
+            OweData(
+                key=f"{self.state.project_id}/{period.label}",
+                district=self.state.spec.district,
+                period=period.label,
+                opened_at=self.now,
+                due_at=due,
+            )
+        )
         return task
 
     def close_task(self, kind: TaskKind) -> Task | None:
@@ -194,6 +257,7 @@ class Step:
         state.tasks = []
         state.next_district_evaluation_at = None
         state.next_municipal_review_at = None
+        state.next_data_period_end = None
         self.clear_rectification()
 
     def history(
@@ -213,10 +277,12 @@ class Step:
             summary=summary,
             payload=payload or {},
         )
-        # Long texts (a rectification report) go to the decisions record, not into the state.
-        kept = {k: v for k, v in entry.payload.items() if k != "report"}
-        if "report" in entry.payload:
-            kept["report_chars"] = len(str(entry.payload["report"]))
+        # Long texts (a rectification report, data's improvements, a typical case's summary) go
+        # to the decisions record, not into the state.
+        kept = {k: v for k, v in entry.payload.items() if k not in LONG_TEXTS}
+        for field in LONG_TEXTS:
+            if field in entry.payload:
+                kept[f"{field}_chars"] = len(str(entry.payload[field]))
         history = self.state.history
         history.append(entry.model_copy(update={"payload": kept}))
         del history[:-MAX_HISTORY]
@@ -280,6 +346,7 @@ def new_state(
             imported.district_last_evaluated_on,
         )
     step.history("import", summary)
+    start_data_collection(state, now)
     if rules < 2 or missed is None:
         return state, step.effects
     # Behind: the evaluation that fell due before the import opens now (docs/regulation.md).
@@ -300,6 +367,18 @@ def new_state(
         f"{kind.label}已于{_fmt(missed)}到期（导入前），待{task.role.label}决定",
     )
     return state, step.effects + due.effects
+
+
+def start_data_collection(state: ProjectState, now: datetime) -> None:
+    """Rules 4 (Art. 9.1): a named project's first data task opens when the current period
+    ends. Called on naming, on import, and when a run of a named project moves to rules 4."""
+    if (
+        state.rules >= 4
+        and not state.stage.is_end
+        and state.level is not Level.NONE
+        and state.next_data_period_end is None
+    ):
+        state.next_data_period_end = period_containing(now, state.policy.data_period).end
 
 
 def _missed_due(
@@ -325,7 +404,7 @@ def _missed_due(
 
 def apply_decision(state: ProjectState, request: DecisionRequest, now: datetime) -> list[Effect]:
     """Check a decision (DecisionRefused) and apply it; returns the effects to run, in order."""
-    check_decision(state, request.actor, request.decision)
+    check_decision(state, request.actor, request.decision, now)
     return apply_accepted(state, request, now)
 
 
@@ -369,6 +448,7 @@ def _decide_acceptance(step: Step, actor: Actor, d: Decision) -> str:
     state.district_named_on = record.granted_on
     state.stage = Stage.DISTRICT_NAMED
     step.schedule_district_evaluation(step.now)
+    start_data_collection(state, step.now)
     step.notify("unit", [step.unit()], "通过验收", f"通过验收，认定命名为“{record.name}”。")
     return f"通过验收，认定命名为“{record.name}”"
 
@@ -673,6 +753,100 @@ def _describe_change(spec: ProjectSpec, field: str, value: object) -> str:
     return "基本条件更新为" + ("全部满足" if not unmet else f"未满足：{'、'.join(unmet)}")
 
 
+def _submit_data(step: Step, actor: Actor, d: Decision) -> str:
+    """Art. 9.1: the unit's figures for a period; a second submission corrects the first (both
+    stay in the record; the figures read the latest)."""
+    assert isinstance(d, SubmitData)
+    state = step.state
+    period = parse_period(d.period, state.policy.data_period)
+    assert period is not None  # checked by domain.rules
+    task = state.data_task(period.label)
+    if task is not None:
+        state.tasks.remove(task)
+        due = task.due_at
+    else:
+        due = step.data_due(period)[0]
+    correction = period.label in state.data_submitted
+    if not correction:
+        state.data_submitted.append(period.label)
+        del state.data_submitted[:-MAX_DATA_PERIODS]
+    on_time = step.now < due
+    step.effects.append(
+        RecordData(
+            key=f"{state.project_id}/{step.seq}",
+            district=state.spec.district,
+            period=period.label,
+            seq=step.seq,
+            smes_served=d.smes_served,
+            services={element.value: count for element, count in d.services.items()},
+            improvements=d.improvements,
+            submitted_at=step.now,
+            due_at=due,
+            on_time=on_time,
+        )
+    )
+    services = sum(d.services.values())
+    what = "更正" if correction else "报送"
+    when = "" if correction else ("（按期）" if on_time else "（逾期）")
+    figures = f"服务中小企业{d.smes_served}家，各要素服务合计{services}次"
+    step.notify(
+        "district",
+        [step.district()],
+        f"{what}{period.label}数据",
+        f"实施单位{what}了{period.label}周期的成效数据：{figures}。成效说明：{d.improvements[:500]}",
+    )
+    return f"{what}{period.label}周期成效数据{when}：{figures}"
+
+
+def _select_typical_case(step: Step, actor: Actor, d: Decision) -> str:
+    """Art. 9.4: selected cases are published in the directory (Art. 11)."""
+    assert isinstance(d, SelectTypicalCase)
+    step.state.typical_case = TypicalCase(
+        title=d.title, summary=d.summary, selected_at=step.now, selected_on=local_date(step.now)
+    )
+    step.notify(
+        "unit",
+        [step.unit(), step.district()],
+        "入选典型案例",
+        f"市市场监管局遴选本项目为典型案例（第九条第四项）：“{d.title}”，将向社会公布。",
+    )
+    return f"遴选为典型案例：“{d.title}”"
+
+
+def _withdraw_typical_case(step: Step, actor: Actor, d: Decision) -> str:
+    assert isinstance(d, WithdrawTypicalCase)
+    case = step.state.typical_case
+    assert case is not None  # checked by domain.rules
+    step.state.typical_case = None
+    step.notify(
+        "unit",
+        [step.unit(), step.district()],
+        "典型案例撤回",
+        f"市市场监管局撤回典型案例“{case.title}”，不再公布。理由：{d.reason}",
+    )
+    return f"撤回典型案例“{case.title}”：{d.reason}"
+
+
+def _recommend_national_base(step: Step, actor: Actor, d: Decision) -> str:
+    """Art. 12: municipal projects are recommended first for the national base."""
+    assert isinstance(d, RecommendNationalBase)
+    name = step.state.active_name(Level.MUNICIPAL)
+    assert name is not None  # checked by domain.rules
+    step.state.national_base = NationalBase(
+        recommended_at=step.now,
+        recommended_on=local_date(step.now),
+        name_key=name.key,
+        note=d.note,
+    )
+    step.notify(
+        "unit",
+        [step.unit(), step.district()],
+        "推荐申报国家基地",
+        "市市场监管局推荐本项目申报国家质量基础设施集成服务基地（第十二条）。",
+    )
+    return "推荐申报国家质量基础设施集成服务基地（第十二条）"
+
+
 _DECIDE = {
     RequestAcceptance: _request_acceptance,
     DecideAcceptance: _decide_acceptance,
@@ -687,4 +861,8 @@ _DECIDE = {
     ReportViolation: _report_violation,
     KeepMunicipalName: _keep_municipal_name,
     UpdateProfile: _update_profile,
+    SubmitData: _submit_data,
+    SelectTypicalCase: _select_typical_case,
+    WithdrawTypicalCase: _withdraw_typical_case,
+    RecommendNationalBase: _recommend_national_base,
 }

@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from domain.districts import is_district
 from domain.durations import IsoDuration
+from domain.periods import PERIOD_MONTHS
 from domain.workdays import CalendarAdditions
 
 
@@ -27,6 +28,16 @@ class Policy(BaseModel):
     rectification_reminders_before: tuple[IsoDuration, ...] = ("P30D", "P7D")
     calendar: CalendarAdditions = Field(default_factory=CalendarAdditions)
     """Holidays and make-up working days the policy adds to the package's (docs/deadlines.md)."""
+    data_period: str = "P1Y"  # Art. 9.1 定期收集: a calendar year (or P6M, P3M, P1M)
+    data_due_after: IsoDuration = "P1M"  # a unit's figures: due a month after the period
+    district_report_due_after: IsoDuration = "P2M"  # the district report: after the units'
+
+    @field_validator("data_period")
+    @classmethod
+    def _calendar_period(cls, value: str) -> str:
+        if value not in PERIOD_MONTHS:
+            raise ValueError(f"数据周期只能是 {'、'.join(PERIOD_MONTHS)} 之一")
+        return value
 
     @field_validator("district_evaluation_intervals")
     @classmethod

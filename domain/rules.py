@@ -1,5 +1,7 @@
 """Who may take which decision in which stage (docs/regulation.md), and why not."""
 
+from datetime import datetime
+
 from domain.actions import ACTION_SPECS
 from domain.actors import Actor, Role
 from domain.decisions import (
@@ -11,9 +13,11 @@ from domain.decisions import (
     ReportRectification,
     ReportViolation,
     ReviewRectification,
+    SubmitData,
 )
 from domain.districts import district_name
 from domain.durations import local_date
+from domain.periods import parse_period, period_hint
 from domain.stages import END_STAGES, MUNICIPAL_LEVEL_STAGES, Level, Stage
 from domain.state import MAX_RECTIFICATION_REPORTS, ProjectState, TaskKind
 
@@ -30,10 +34,12 @@ _MUNICIPAL_MATTERS = MUNICIPAL_LEVEL_STAGES | {
 class DecisionRefused(Exception):
     """A decision the process does not accept now, with a message a person can act on."""
 
-    def __init__(self, message: str, allowed: list[Action]) -> None:
+    def __init__(self, message: str, allowed: list[Action], field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.allowed = allowed
+        self.field = field
+        """Set when the body's field is wrong for this project (422 naming it, not 409)."""
 
 
 def _action_problem(state: ProjectState, actor: Actor, action: Action) -> str | None:
@@ -84,6 +90,36 @@ def _action_problem(state: ProjectState, actor: Actor, action: Action) -> str | 
         and state.active_name(Level.MUNICIPAL) is not None
     ):
         return "区级命名已撤消，区市场监管局没有可撤消的命名；市级命名由市市场监管局认定（第十条）"
+    return _publication_problem(state, action)
+
+
+def _publication_problem(state: ProjectState, action: Action) -> str | None:
+    """Typical cases (Art. 9.4) and national-base recommendations (Art. 12)."""
+    case = state.typical_case
+    if action is Action.SELECT_TYPICAL_CASE and case is not None:
+        return f"项目已于{case.selected_on.isoformat()}入选典型案例“{case.title}”，如需更换请先撤回"
+    if action is Action.WITHDRAW_TYPICAL_CASE and case is None:
+        return "项目未入选典型案例，无可撤回"
+    if action is Action.RECOMMEND_NATIONAL_BASE:
+        if state.level is not Level.MUNICIPAL:
+            return (
+                f"项目当前为{state.level.label}项目；只有市级项目可推荐申报"
+                "国家质量基础设施集成服务基地（第十二条）"
+            )
+        base = state.national_base_mark
+        if base is not None:
+            return f"项目已于{base.recommended_on.isoformat()}推荐申报国家质量基础设施集成服务基地"
+    return None
+
+
+def _data_problem(state: ProjectState, d: SubmitData, now: datetime | None) -> str | None:
+    """Art. 9.1: the period must be one of the policy's, and ended."""
+    length = state.policy.data_period
+    period = parse_period(d.period, length)
+    if period is None:
+        return f"数据周期“{d.period}”无法识别，应为{period_hint(length)}"
+    if now is not None and period.end > now:
+        return f"数据周期{period.label}尚未结束（至{period.last_day.isoformat()}），结束后才能报送"
     return None
 
 
@@ -166,8 +202,11 @@ def describe_allowed(state: ProjectState) -> str:
     return "当前可执行：" + "；".join(parts)
 
 
-def check_decision(state: ProjectState, actor: Actor, decision: Decision) -> None:
-    """Raise DecisionRefused unless `actor` may take `decision` now."""
+def check_decision(
+    state: ProjectState, actor: Actor, decision: Decision, now: datetime | None = None
+) -> None:
+    """Raise DecisionRefused unless `actor` may take `decision` now (`now` given: checks that
+    depend on the date, such as a data period having ended, are made too)."""
     problem = _action_problem(state, actor, decision.action) or _body_problem(
         state, actor, decision
     )
@@ -175,3 +214,7 @@ def check_decision(state: ProjectState, actor: Actor, decision: Decision) -> Non
         raise DecisionRefused(
             f"{problem}。{describe_allowed(state)}", allowed_actions(state, actor)
         )
+    if isinstance(decision, SubmitData):
+        wrong = _data_problem(state, decision, now)
+        if wrong:
+            raise DecisionRefused(wrong, allowed_actions(state, actor), field="period")

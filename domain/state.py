@@ -34,6 +34,8 @@ class Task(BaseModel):
     escalated: bool = False
     due_rule: str | None = None
     """Rules 3: which rule set the due date (按期届满, 法定节假日顺延（春节）, …; docs/deadlines.md)."""
+    period: str | None = None
+    """A data submission task (rules 4): the data period it is for ("2026")."""
 
 
 class NameEnding(BaseModel):
@@ -90,7 +92,34 @@ MAX_RECTIFICATION_REPORTS = 10
 #   3: legal deadlines (docs/deadlines.md): a decision's due date and the rectification deadline
 #      end at 24:00 Shanghai of their last day, moved over rest days and statutory holidays on
 #      the process's work calendar (`ProjectState.calendar`).
-RULES = 3
+#   4: data collection (Art. 9.1): when a data period ends, a named project's unit gets the task
+#      `data_submission` for it (due `data_due_after` after the period, reminded, escalated to
+#      the district bureau when late).
+RULES = 4
+# Data periods remembered as submitted (for the history's "更正" wording).
+MAX_DATA_PERIODS = 20
+# Data tasks kept open at once: a unit that never reports must not grow the state without end;
+# an older period dropped from the tasks stays owed ("missing") in the figures.
+MAX_OPEN_DATA_TASKS = 3
+
+
+class TypicalCase(BaseModel):
+    """Art. 9.4: the municipal bureau's selection of the project as a typical case (published)."""
+
+    title: str
+    summary: str
+    selected_at: datetime
+    selected_on: date
+
+
+class NationalBase(BaseModel):
+    """Art. 12: the municipal bureau's recommendation for the national base, under the municipal
+    name it was given to (the directory shows it while that name is active)."""
+
+    recommended_at: datetime
+    recommended_on: date
+    name_key: str
+    note: str
 
 
 class ProjectState(BaseModel):
@@ -124,6 +153,27 @@ class ProjectState(BaseModel):
     """The Shanghai date the calendar was last loaded."""
     rectification_deadline_rule: str | None = None
     """Rules 3: which rule set the rectification deadline."""
+    next_data_period_end: datetime | None = None
+    """Rules 4: when the current data period ends and its data submission task opens."""
+    data_submitted: list[str] = Field(default_factory=list)
+    """The data periods the unit has submitted figures for (latest MAX_DATA_PERIODS)."""
+    typical_case: TypicalCase | None = None
+    national_base: NationalBase | None = None
+
+    def data_task(self, period: str) -> Task | None:
+        return next(
+            (t for t in self.tasks if t.kind is TaskKind.DATA_SUBMISSION and t.period == period),
+            None,
+        )
+
+    @property
+    def national_base_mark(self) -> NationalBase | None:
+        """The recommendation, while the municipal name it was given under is active."""
+        base = self.national_base
+        name = self.active_name(Level.MUNICIPAL)
+        if base is None or name is None or name.key != base.name_key:
+            return None
+        return base
 
     def active_name(self, level: Level) -> NameRecord | None:
         return next((n for n in self.names if n.level is level and n.active), None)

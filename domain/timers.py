@@ -4,17 +4,19 @@
 `now`. Each event fires once: its trigger is cleared or flagged when it fires.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from domain.actors import Role
 from domain.effects import Effect
 from domain.lifecycle import Step
+from domain.periods import period_containing
 from domain.stages import DISTRICT_LEVEL_STAGES, Stage
 from domain.state import ProjectState, Task, TaskKind
 
 # Where an overdue decision is escalated. The municipal bureau has no supervising bureau in
 # this system, so its overdue decisions go to its own supervision office (the same inbox).
 SUPERVISOR: dict[Role, Role] = {
+    Role.UNIT: Role.DISTRICT_BUREAU,  # a unit's late data (Art. 9.1: the district collects it)
     Role.DISTRICT_BUREAU: Role.MUNICIPAL_BUREAU,
     Role.MUNICIPAL_BUREAU: Role.MUNICIPAL_BUREAU,
 }
@@ -53,6 +55,8 @@ def next_wakeup(state: ProjectState) -> datetime | None:
         moments.append(due[1])
     if state.stage is Stage.RECTIFICATION:
         moments += state.rectification_reminders[:1]
+    if state.rules >= 4 and state.next_data_period_end is not None:
+        moments.append(state.next_data_period_end)
     for task in state.tasks:
         if task.reminder_at and not task.reminded:
             moments.append(task.reminder_at)
@@ -104,8 +108,12 @@ def _fire(state: ProjectState, moment: datetime) -> list[Effect]:
         )
         step.history("reminder:rectification", f"提醒：整改期将于{deadline}届满")
         return step.effects
+    if state.rules >= 4 and state.next_data_period_end == moment:
+        return _open_data_period(step, moment)
     task = _task_at(state, moment)
     due_on = step.day(task.due_at, task.due_rule)
+    if task.period is not None:
+        return _data_reminder(step, task, moment, due_on)
     if task.reminder_at == moment and not task.reminded:
         task.reminded = True
         step.notify(
@@ -127,6 +135,54 @@ def _fire(state: ProjectState, moment: datetime) -> list[Effect]:
         step.history(
             f"escalation:{task.kind.value}", f"督办：{task.kind.label}已逾期，报{supervisor.label}"
         )
+    return step.effects
+
+
+def _open_data_period(step: Step, moment: datetime) -> list[Effect]:
+    """Rules 4 (Art. 9.1): a data period ended: the unit owes its figures for it."""
+    state = step.state
+    length = state.policy.data_period
+    period = period_containing(moment - timedelta(microseconds=1), length)
+    state.next_data_period_end = period_containing(moment, length).end
+    task = step.open_data_task(period)
+    due_on = step.day(task.due_at, task.due_rule)
+    step.notify(
+        "task",
+        [step.unit()],
+        f"请报送{period.label}周期成效数据",
+        f"请于{due_on}前报送{period.label}周期的服务中小企业数、各要素服务次数和成效说明（第九条第一项）。",
+    )
+    step.history(
+        f"due:{TaskKind.DATA_SUBMISSION.value}",
+        f"{period.label}周期结束，待实施单位于{due_on}前报送成效数据",
+    )
+    return step.effects
+
+
+def _data_reminder(step: Step, task: Task, moment: datetime, due_on: str) -> list[Effect]:
+    """A data task's reminder to the unit, or its escalation to the district bureau."""
+    kind = task.kind.value
+    if task.reminder_at == moment and not task.reminded:
+        task.reminded = True
+        step.notify(
+            f"reminder:{kind}:{task.period}",
+            [step.unit()],
+            f"{task.period}周期成效数据即将到期",
+            f"请于{due_on}前报送{task.period}周期成效数据。",
+        )
+        step.history(f"reminder:{kind}", f"提醒：{task.period}周期成效数据应于{due_on}前报送")
+        return step.effects
+    task.escalated = True
+    step.notify(
+        f"escalation:{kind}:{task.period}",
+        [step.district()],
+        f"督办：{task.period}周期成效数据逾期未报",
+        f"实施单位应于{due_on}前报送{task.period}周期成效数据，已逾期，请督办。",
+    )
+    step.history(
+        f"escalation:{kind}",
+        f"督办：{task.period}周期成效数据逾期未报，报{Role.DISTRICT_BUREAU.label}",
+    )
     return step.effects
 
 

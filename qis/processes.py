@@ -24,6 +24,8 @@ from stack.processes import StackError
 from stack.temporal import TEMPORAL_READY_TIMEOUT, connect_when_ready
 from worker.main import build_worker
 from worker.metrics import MetricsAddressError, metrics_runtime
+from worker.schedules import ensure_report_schedule
+from workflows import TASK_QUEUE
 
 log = logging.getLogger("qis")
 DRAIN = timedelta(seconds=30)
@@ -100,6 +102,7 @@ async def serve_worker(settings: Settings) -> None:
         )
         if stop.is_set():
             return
+        await ensure_report_schedule(client, settings.policy(), TASK_QUEUE)
         engine = make_engine(database_url)
         try:
             worker = build_worker(client, make_session_factory(engine), graceful_shutdown=DRAIN)

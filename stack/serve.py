@@ -61,7 +61,9 @@ async def serve_worker_and_api(
     except SmtpUrlError as err:
         raise StackError(str(err)) from err
     api = asyncio.create_task(_serve_api(server), name="API")
-    worker = asyncio.create_task(serve_worker(client, database_url), name="worker")
+    worker = asyncio.create_task(
+        serve_worker(client, database_url, settings.policy()), name="worker"
+    )
     # Cancelled with the worker, the sender first finishes the deliveries it holds.
     sender = asyncio.create_task(serve_sender(database_url, sender_config), name="sender")
     tasks = [api, worker, sender]

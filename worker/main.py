@@ -1,4 +1,4 @@
-"""The worker: the lifecycle workflow and the store activities with their database."""
+"""The worker: the lifecycle and district report workflows, their activities and database."""
 
 import logging
 from datetime import timedelta
@@ -8,10 +8,14 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.calendar import load_work_calendar
+from activities.reports import ReportActivities
 from activities.store import StoreActivities
 from db.engine import make_engine, make_session_factory
+from domain.policy import Policy
 from worker.metrics import RetryCounter
+from worker.schedules import ensure_report_schedule
 from workflows import TASK_QUEUE
+from workflows.district_report import DistrictReport, DistrictReportsOpening
 from workflows.lifecycle import ProjectLifecycle
 
 log = logging.getLogger(__name__)
@@ -30,18 +34,21 @@ def build_worker(
     counted on the client's runtime metrics (worker/metrics.py).
     """
     store = StoreActivities(session_factory)
+    reports = ReportActivities(session_factory)
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[ProjectLifecycle],
-        activities=[*store.all(), load_work_calendar],
+        workflows=[ProjectLifecycle, DistrictReport, DistrictReportsOpening],
+        activities=[*store.all(), *reports.all(), load_work_calendar],
         interceptors=[RetryCounter()],
         graceful_shutdown_timeout=graceful_shutdown,
     )
 
 
-async def serve(client: Client, database_url: str) -> None:
-    """Run the worker until cancelled; one engine for the process."""
+async def serve(client: Client, database_url: str, policy: Policy | None = None) -> None:
+    """Run the worker until cancelled; one engine for the process. The district reports'
+    schedule is created or brought up to the policy first (worker/schedules.py)."""
+    await ensure_report_schedule(client, policy or Policy(), TASK_QUEUE)
     engine = make_engine(database_url)
     try:
         worker = build_worker(client, make_session_factory(engine))

@@ -32,8 +32,16 @@ with workflow.unsafe.imports_passed_through():
     from domain.deadlines import calendar_years_to_load
     from domain.decisions import DecisionRequest
     from domain.durations import local_date
-    from domain.effects import Effect, EndName, GrantName, Notify, RecordDecision
-    from domain.lifecycle import apply_accepted, new_state
+    from domain.effects import (
+        Effect,
+        EndName,
+        GrantName,
+        Notify,
+        OweData,
+        RecordData,
+        RecordDecision,
+    )
+    from domain.lifecycle import apply_accepted, new_state, start_data_collection
     from domain.rules import DecisionRefused, check_decision
     from domain.state import RULES, ProjectState
     from domain.timers import advance_time, next_wakeup
@@ -61,6 +69,9 @@ LEGAL_DEADLINES = "legal-deadlines"
 # Release 4 too: the project's name as the search attribute QisProjectName, so the UI's list
 # shows and searches it. Asked once per run: runs recorded without it replay without it.
 PROJECT_NAME_ATTRIBUTE = "project-name-attribute"
+# Release 5: data collection (rules 4, Art. 9.1): a named project's unit gets a task when each
+# data period ends. Asked once as each run starts, like the two before.
+DATA_COLLECTION = "data-collection"
 CALENDAR_TIMEOUT = timedelta(seconds=30)
 # A first step computed by the starter is taken when it was computed on this run's rules and at
 # (nearly) this run's start: the same moment in any deployment. A starter whose clock is far from
@@ -83,6 +94,8 @@ class ProjectLifecycle:
         if input.state is not None:
             self._state = input.state
             self._state.rules = max(self._state.rules, rules)
+            # A named project moving to rules 4 starts owing data from the current period.
+            start_data_collection(self._state, workflow.now())
         elif first is not None and self._takes(first, rules):
             self._state = first.state
             self._effects.extend(first.effects)
@@ -157,8 +170,13 @@ class ProjectLifecycle:
             state = state.model_copy(deep=True)
             advance_time(state, workflow.now())
         try:
-            check_decision(state, request.actor, request.decision)
+            check_decision(state, request.actor, request.decision, workflow.now())
         except DecisionRefused as refused:
+            if refused.field is not None:
+                # A body field wrong for this project (a data period not ended): 422 naming it.
+                raise ApplicationError(
+                    refused.message, refused.field, type="DecisionInvalid", non_retryable=True
+                ) from None
             raise ApplicationError(
                 refused.message,
                 [a.value for a in refused.allowed],
@@ -192,7 +210,9 @@ class ProjectLifecycle:
         """The rules this run follows: the latest, or those its state carries (1 if none)."""
         if not self._fidelity_rules():
             return 1
-        return RULES if self._legal_deadlines() else 2
+        if not self._legal_deadlines():
+            return 2
+        return RULES if self._data_collection() else 3
 
     async def _load_calendar(self) -> None:
         """On rules 3, load the work calendar when the process has none or lacks a year."""
@@ -211,6 +231,10 @@ class ProjectLifecycle:
             start_to_close_timeout=CALENDAR_TIMEOUT,
         )
         state.calendar_checked_on = today
+
+    def _data_collection(self) -> bool:
+        """Whether this run opens a data task as each data period ends (rules 4)."""
+        return workflow.patched(DATA_COLLECTION)
 
     def _legal_deadlines(self) -> bool:
         """Whether this run counts deadlines as the law does (rules 3)."""
@@ -263,6 +287,10 @@ class ProjectLifecycle:
                 await self._activity(
                     StoreActivities.notify, NotifyInput(project_id=pid, notify=effect)
                 )
+            case OweData() | RecordData():
+                # Data came after this path's release: no recorded history of it holds one.
+                step = StepInput.of(pid, [effect], project_row(self._state))
+                await self._activity(StoreActivities.apply_step, step)
 
     async def _activity(
         self, method: Callable[[StoreActivities, In], Awaitable[None]], arg: In

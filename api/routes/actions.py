@@ -21,13 +21,6 @@ from domain.actions import Action
 
 router = APIRouter(prefix="/v1/projects", tags=["决定"])
 
-# docs/api-guide.md actions that a later issue brings (docs/regulation.md); until then they are unknown here.
-LATER = {
-    "submit-data": "数据报送",
-    "select-typical-case": "典型案例遴选",
-    "recommend-national-base": "国家级基地推荐",
-}
-
 
 def _target(action: Action) -> Callable[..., Awaitable[tuple[Caller, tables.Project]]]:
     """A dependency: the caller (role checked: 403) and the project (404, scope 403)."""
@@ -106,6 +99,4 @@ for _action in Action:
 async def unknown_action(project_id: str, action: str, caller: CallerDep) -> None:
     """Any other action: 401 without a token (as every decision route), else 404 listing them."""
     known = [a.value for a in Action]
-    if action in LATER:
-        raise NotFound(f"“{LATER[action]}”（{action}）尚未开放，将随数据报送与评价功能提供", known)
     raise NotFound(f"没有名为“{action[:60]}”的决定，可用的决定：{'、'.join(known)}", known)

@@ -3,6 +3,7 @@
 import hashlib
 
 from pydantic import BaseModel
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.errors import Conflict, ProjectEnded, Unavailable
@@ -14,6 +15,8 @@ from api.services.tokens import Caller
 from api.services.views import project_read
 from db import tables
 from domain.decisions import Action, DecisionRequest
+from domain.districts import district_name
+from domain.durations import local_date
 from domain.stages import Stage
 
 
@@ -48,6 +51,8 @@ async def take_decision(
     if stage.is_end:  # end stages are final, so the read model is never stale about them
         raise ProjectEnded(f"项目已结束（{stage.label}），不再接受任何决定", [])
     fields = body.model_dump(exclude={"action"}) if body is not None else {}
+    if action is Action.SUBMIT_DATA:
+        await _refuse_frozen(sessions, project.district, str(fields.get("period", "")))
     request = DecisionRequest.model_validate(
         {"actor": caller.actor(), "decision": {**fields, "action": action.value}}
     )
@@ -70,3 +75,20 @@ async def take_decision(
     finally:
         DECISIONS.labels(action.value, outcome).inc()
     return project_read(state, caller.actor())
+
+
+async def _refuse_frozen(
+    sessions: async_sessionmaker[AsyncSession], district: str, period: str
+) -> None:
+    """Art. 9.1: once the district's report for a period is in, its figures are frozen."""
+    async with sessions() as session:
+        report = await session.scalar(
+            select(tables.DistrictReport).where(tables.DistrictReport.key == f"{district}/{period}")
+        )
+    if report is not None:
+        raise Conflict(
+            f"{district_name(district)}{period}周期的报告已于"
+            f"{local_date(report.submitted_at).isoformat()}报送市市场监管局，"
+            "该周期数据已冻结，不能再报送或更正",
+            [],
+        )

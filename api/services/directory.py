@@ -3,7 +3,7 @@
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.schemas import DirectoryEntry
+from api.schemas import DirectoryEntry, NationalBaseMark, TypicalCaseRead
 from api.services.views import contact_read, service_item_read
 from db import tables
 from domain.districts import district_name
@@ -50,6 +50,17 @@ async def directory(
                 unit_name=spec.unit.name,
                 service_items=[service_item_read(i) for i in spec.service_items],
                 contact=contact_read(spec.unit.contact),
+                typical_case=(
+                    TypicalCaseRead.model_validate(project.typical_case)
+                    if project.typical_case
+                    else None
+                ),
+                # The mark is the municipal name's: shown only under it (Art. 12).
+                national_base=(
+                    NationalBaseMark(recommended_on=project.national_base_on)
+                    if project.national_base_on and name_level is Level.MUNICIPAL
+                    else None
+                ),
             )
         )
     return sorted(entries, key=lambda e: (-_RANK[e.level.value], e.district, e.name))

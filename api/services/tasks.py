@@ -36,7 +36,7 @@ def _task_read(
         district=row.district,
         district_name=district_name(row.district),
         kind=task.kind.value,
-        label=task.kind.label,
+        label=f"{task.kind.label}：{task.period}" if task.period else task.kind.label,
         action=task.action,
         waiting_for=task.role,
         waiting_for_label=task.role.label,
@@ -56,17 +56,25 @@ def tasks_for(caller: Caller, row: tables.Project, now: datetime) -> list[TaskRe
     if caller.role is Role.OPERATOR:
         return [_task_read(row, t, now) for t in tasks]
     if caller.role is Role.DISTRICT_BUREAU:
-        return [_task_read(row, t, now) for t in tasks if t.role is Role.DISTRICT_BUREAU]
+        # Its own decisions, and units' overdue data escalated to it (Art. 9.1).
+        return [
+            _task_read(row, t, now, supervising=t.role is Role.UNIT)
+            for t in tasks
+            if t.role is Role.DISTRICT_BUREAU or (t.role is Role.UNIT and t.escalated)
+        ]
     if caller.role is Role.MUNICIPAL_BUREAU:
         # Its own decisions, and overdue district decisions escalated to it for supervision.
         return [
             _task_read(row, t, now, supervising=t.role is not Role.MUNICIPAL_BUREAU)
             for t in tasks
-            if t.role is Role.MUNICIPAL_BUREAU or t.escalated
+            if t.role is Role.MUNICIPAL_BUREAU or (t.escalated and t.role is not Role.UNIT)
         ]
+    # A unit: its data tasks (Art. 9.1), and the rectification report it owes.
+    own = [_task_read(row, t, now) for t in tasks if t.role is Role.UNIT]
     deadline = row.rectification_deadline
     if row.stage == Stage.RECTIFICATION.value and deadline and not row.rectification_reported:
         return [
+            *own,
             TaskRead(
                 project_id=row.id,
                 project_name=row.display_name,
@@ -81,9 +89,9 @@ def tasks_for(caller: Caller, row: tables.Project, now: datetime) -> list[TaskRe
                 overdue=deadline <= now,
                 escalated=False,
                 supervising=False,
-            )
+            ),
         ]
-    return []
+    return own
 
 
 def _holds(fragment: str) -> ColumnElement[bool]:
@@ -97,15 +105,24 @@ def _may_hold_tasks_for(caller: Caller) -> ColumnElement[bool]:
     Literal SQL, not bound parameters: the planner must see `tasks <> '[]'` to use the partial
     index, whatever plan a prepared statement gets.
     """
-    if caller.role is Role.UNIT:
-        return and_(
-            tables.Project.stage == Stage.RECTIFICATION.value,
-            tables.Project.rectification_deadline.is_not(None),
-            tables.Project.rectification_reported.is_(False),
-        )
     open_tasks = tables.Project.tasks.op("<>")(literal_column(OPEN_TASKS_EMPTY))
+    if caller.role is Role.UNIT:
+        return or_(
+            and_(
+                tables.Project.stage == Stage.RECTIFICATION.value,
+                tables.Project.rectification_deadline.is_not(None),
+                tables.Project.rectification_reported.is_(False),
+            ),
+            and_(open_tasks, _holds(f'{{"role": "{Role.UNIT.value}"}}')),
+        )
     if caller.role is Role.DISTRICT_BUREAU:
-        return and_(open_tasks, _holds(f'{{"role": "{Role.DISTRICT_BUREAU.value}"}}'))
+        return and_(
+            open_tasks,
+            or_(
+                _holds(f'{{"role": "{Role.DISTRICT_BUREAU.value}"}}'),
+                _holds(f'{{"role": "{Role.UNIT.value}", "escalated": true}}'),
+            ),
+        )
     if caller.role is Role.MUNICIPAL_BUREAU:
         return and_(
             open_tasks,

@@ -5,6 +5,7 @@ worker to run a query or an update) becomes `Unavailable` (503 with Retry-After)
 """
 
 import asyncio
+import contextlib
 from datetime import timedelta
 
 from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
@@ -14,15 +15,31 @@ from temporalio.client import (
     WorkflowQueryFailedError,
     WorkflowUpdateFailedError,
 )
+from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from api.errors import DecisionRefused, NotFound, ProjectEnded, Unavailable
+from api.errors import (
+    Conflict,
+    DecisionRefused,
+    InvalidInput,
+    NotFound,
+    ProjectEnded,
+    Unavailable,
+)
+from domain.actors import Actor
 from domain.decisions import DecisionRequest
 from domain.policy import Policy
 from domain.project import ImportedNaming, ProjectSpec
 from domain.state import ProjectState
 from workflows import workflow_id
+from workflows.district_report import (
+    DistrictReport,
+    DistrictReportInput,
+    DistrictReportState,
+    SubmitReport,
+    report_workflow_id,
+)
 from workflows.inputs import FirstStep
 from workflows.lifecycle import ProjectLifecycle
 from workflows.start import start_project
@@ -104,6 +121,9 @@ class TemporalGateway:
                 raise DecisionRefused(
                     cause.message, [str(a) for a in allowed] if isinstance(allowed, list) else []
                 ) from err
+            if isinstance(cause, ApplicationError) and cause.type == "DecisionInvalid":
+                field = cause.details[0] if cause.details else "body"
+                raise InvalidInput(cause.message, str(field)) from err
             message = cause.message if isinstance(cause, ApplicationError) else str(cause)
             raise DecisionRefused(f"流程未接受该决定：{message}", []) from err
         except RPCError as err:
@@ -118,6 +138,40 @@ class TemporalGateway:
             raise _unavailable(err, RETRY_DECISION) from err
         except _NO_ANSWER as err:
             raise _unavailable(err, RETRY_DECISION) from err
+
+    async def submit_report(
+        self, *, district: str, period: str, policy: Policy, actor: Actor, note: str | None
+    ) -> DistrictReportState:
+        """Submit a district's report: its process (opened now if the schedule has not) takes
+        the `submit` update and answers once the figures are frozen."""
+        report_id = report_workflow_id(district, period)
+        try:
+            async with asyncio.timeout(self.timeout.total_seconds()):
+                with contextlib.suppress(WorkflowAlreadyStartedError):
+                    await self.client.start_workflow(
+                        DistrictReport.run,
+                        DistrictReportInput(district=district, period=period, policy=policy),
+                        id=report_id,
+                        task_queue=self.task_queue,
+                        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                    )
+                handle = self.client.get_workflow_handle_for(DistrictReport.run, report_id)
+                return await handle.execute_update(
+                    DistrictReport.submit,
+                    SubmitReport(actor=actor, note=note),
+                    rpc_timeout=self.timeout,
+                )
+        except WorkflowUpdateFailedError as err:
+            cause = err.cause
+            message = cause.message if isinstance(cause, ApplicationError) else str(cause)
+            raise Conflict(message, []) from err
+        except RPCError as err:
+            if err.status is RPCStatusCode.NOT_FOUND:
+                # The process has ended: its report is in.
+                raise Conflict(f"{district}{period}周期的报告已报送，不能重复报送", []) from err
+            raise _unavailable(err) from err
+        except _NO_ANSWER as err:
+            raise _unavailable(err) from err
 
     async def healthy(self) -> bool:
         """Whether the Temporal frontend answers within the deadline."""

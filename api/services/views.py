@@ -8,11 +8,13 @@ from api.schemas import (
     HistoryRead,
     NameEndingRead,
     NameRead,
+    NationalBaseRead,
     PendingDecisionRead,
     ProjectRead,
     ProjectSummary,
     ScheduleRead,
     ServiceItemRead,
+    TypicalCaseRead,
     UnitRead,
 )
 from db import tables
@@ -79,6 +81,7 @@ def pending_read(task: Task, now: datetime) -> PendingDecisionRead:
         reminder_at=task.reminder_at,
         overdue=is_overdue(task, now),
         escalated=task.escalated,
+        period=task.period,
     )
 
 
@@ -147,6 +150,17 @@ def project_read(state: ProjectState, actor: Actor, now: datetime | None = None)
         ],
         allowed_actions=allowed_actions(state, actor),
         actions_by_role=actions_by_role(state),
+        typical_case=(
+            TypicalCaseRead.model_validate(state.typical_case.model_dump())
+            if state.typical_case
+            else None
+        ),
+        national_base=(
+            NationalBaseRead(recommended_on=base.recommended_on, note=base.note)
+            if (base := state.national_base_mark)
+            else None
+        ),
+        data_submitted=list(state.data_submitted),
     )
 
 

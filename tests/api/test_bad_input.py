@@ -30,6 +30,8 @@ def with_value(path: str, value: Any) -> dict[str, Any]:
     return body
 
 
+DATA = {"period": "2025", "smes_served": 3, "services": {"metrology": 2}, "improvements": "成效"}
+
 BAD_PROJECTS = [
     pytest.param(
         with_value("unit.credit_code", "91350100M000100Y44"), "unit.credit_code", "校验位",
@@ -143,6 +145,15 @@ BAD_DECISIONS = [
                  "缺少必填字段", id="conditions-incomplete"),
     pytest.param("decide-acceptance", {"passed": True, "action": "withdraw"}, "action",
                  "decide-acceptance", id="body-names-other-action"),
+    pytest.param("submit-data", {**DATA, "smes_served": -1}, "smes_served", "不能小于0",
+                 id="negative-smes"),
+    pytest.param("submit-data", {**DATA, "services": {"metrology": -3}}, "services.metrology",
+                 "不能小于0", id="negative-services"),
+    pytest.param("submit-data", {**DATA, "services": {"chemistry": 3}}, "services.chemistry",
+                 "metrology", id="unknown-element-in-data"),
+    pytest.param("select-typical-case", {"title": "案例"}, "summary", "缺少必填字段",
+                 id="typical-case-without-summary"),
+    pytest.param("recommend-national-base", {}, "note", "缺少必填字段", id="national-base-note"),
 ]  # fmt: skip
 
 DECIDER = {
@@ -151,6 +162,9 @@ DECIDER = {
     "report-violation": "district",
     "withdraw": "unit",
     "apply-municipal": "unit",
+    "submit-data": "unit",
+    "select-typical-case": "municipal",
+    "recommend-national-base": "municipal",
 }
 
 
@@ -167,6 +181,21 @@ async def test_bad_decision_bodies(
     assert await api.snapshot(project["id"]) == before
 
 
+async def test_a_data_period_not_ended_is_refused_naming_the_field(api: Api) -> None:
+    body = project_body(district_named_on="2024-06-01")
+    response = await api.post("/v1/projects/import", body)
+    assert response.status_code == 201, response.text
+    pid = response.json()["id"]
+    before = await api.snapshot(pid)
+    for period, words in (("2999", "尚未结束"), ("2025-07", "无法识别")):
+        response = await api.act(pid, "submit-data", {**DATA, "period": period}, "unit")
+        assert response.status_code == 422, response.text
+        [problem] = response.json()["errors"]
+        assert problem["field"] == "period"
+        assert words in problem["message"]
+    assert await api.snapshot(pid) == before
+
+
 async def test_unknown_action_and_project(api: Api) -> None:
     project = await api.register()
     response = await api.act(project["id"], "approve-everything", {}, "district")
@@ -175,9 +204,6 @@ async def test_unknown_action_and_project(api: Api) -> None:
     assert "approve-everything" in error["detail"]
     assert "decide-acceptance" in error["detail"]
     assert "report-violation" in error["known_actions"]
-    for later in ("submit-data", "select-typical-case", "recommend-national-base"):
-        assert (await api.act(project["id"], later, {}, "unit")).status_code == 404
-    assert (await api.get("/v1/reports/districts")).status_code == 404
 
     for unknown in ("0" * 32, "a.b;c", "x" * 300, "项目"):
         response = await api.get(f"/v1/projects/{unknown}")

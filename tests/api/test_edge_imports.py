@@ -43,6 +43,7 @@ async def test_an_import_named_today_is_accepted_and_behaves(api: Api) -> None:
     assert (await api.project(pid, "unit"))["allowed_actions"] == [
         "apply-municipal",
         "update-profile",
+        "submit-data",
     ]
     assert (await api.get("/v1/tasks", "district")).json() == []
     # Tomorrow is still refused: an imported project must already be named.

@@ -87,4 +87,8 @@ async def test_overdue_municipal_evaluation_is_escalated_to_its_own_inbox(
     assert (await api.get("/v1/tasks", "district")).json() == []
     project = await api.project(pid, "municipal")
     assert project["pending_decisions"][0]["escalated"] is True
-    assert project["allowed_actions"] == ["evaluate-municipal", "report-violation"]
+    assert project["allowed_actions"] == [
+        "evaluate-municipal",
+        "report-violation",
+        "select-typical-case",
+    ]

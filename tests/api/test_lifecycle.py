@@ -80,8 +80,10 @@ async def test_full_lifecycle_through_http(api: Api, workflow_env: WorkflowEnvir
     assert entry["unit_name"] == "上海示例检测技术有限公司"
     assert set(entry) == {
         "name", "level", "level_label", "named_on", "district", "district_name", "type",
-        "type_label", "focus", "unit_name", "service_items", "contact",
+        "type_label", "focus", "unit_name", "service_items", "contact", "typical_case",
+        "national_base",
     }  # fmt: skip
+    assert (entry["typical_case"], entry["national_base"]) == (None, None)
 
     # Municipal naming (Art. 7–8).
     await api.decide(pid, "apply-municipal", {"conditions": ALL_CONDITIONS}, "unit")
@@ -104,9 +106,24 @@ async def test_full_lifecycle_through_http(api: Api, workflow_env: WorkflowEnvir
     async def opened() -> dict[str, Any]:
         return await api.project(pid, "municipal")
 
-    project = await eventually(opened, lambda p: bool(p["pending_decisions"]))
-    assert project["pending_decisions"][0]["kind"] == "municipal_review"
-    assert project["allowed_actions"] == ["review-municipal", "report-violation"]
+    def reviewing(project: dict[str, Any]) -> bool:
+        return any(d["kind"] == "municipal_review" for d in project["pending_decisions"])
+
+    project = await eventually(opened, reviewing)
+    # Meanwhile each year's end opened the unit's data task (Art. 9.1); it waits, escalated.
+    kinds = {d["kind"] for d in project["pending_decisions"]}
+    assert kinds == {"municipal_review", "data_submission"}
+    owed_periods = [d for d in project["pending_decisions"] if d["kind"] == "data_submission"]
+    submitted = len(owed_periods)
+    for owed in owed_periods:
+        data = {"smes_served": 5, "services": {"metrology": 3}, "improvements": "成效"}
+        await api.decide(pid, "submit-data", {"period": owed["period"], **data}, "unit")
+    assert project["allowed_actions"] == [
+        "review-municipal",
+        "report-violation",
+        "select-typical-case",
+        "recommend-national-base",
+    ]
     [task] = await tasks_of(api, "municipal", pid)
     assert task["action"] == "review-municipal"
 
@@ -116,7 +133,7 @@ async def test_full_lifecycle_through_http(api: Api, workflow_env: WorkflowEnvir
     assert project["stage"] == "rectification"
     deadline = project["schedule"]["rectification_deadline"]
     assert project["next_deadline"] == deadline
-    [task] = await tasks_of(api, "unit", pid)
+    [task] = await decisions_of_unit(api, pid)
     assert (task["action"], task["due_at"]) == ("report-rectification", deadline)
     # The municipal name stands during rectification.
     await directory_becomes(api, [(MUNICIPAL_NAME, "municipal")])
@@ -127,7 +144,7 @@ async def test_full_lifecycle_through_http(api: Api, workflow_env: WorkflowEnvir
         pid, "report-rectification", {"report": "已补充检测人员并完善服务流程"}, "unit"
     )
     assert project["schedule"]["rectification_reported"] is True
-    assert await tasks_of(api, "unit", pid) == []
+    assert await decisions_of_unit(api, pid) == []
     early = await api.act(pid, "review-rectification", {"passed": False}, "municipal")
     assert early.status_code == 409
     assert "前只能作出整改通过的复评结论" in early.json()["detail"]
@@ -168,6 +185,7 @@ async def test_full_lifecycle_through_http(api: Api, workflow_env: WorkflowEnvir
         ("apply-municipal", "unit"),
         ("recommend-municipal", "district_bureau"),
         ("evaluate-municipal", "municipal_bureau"),
+        *[("submit-data", "unit")] * submitted,
         ("review-municipal", "municipal_bureau"),
         ("report-rectification", "unit"),
         ("review-rectification", "municipal_bureau"),
@@ -187,3 +205,8 @@ async def test_full_lifecycle_through_http(api: Api, workflow_env: WorkflowEnvir
     await eventually(recorded, lambda actions: actions == [d for d, _ in decisions])
     listed = (await api.get("/v1/projects", params={"stage": "revoked"})).json()
     assert [p["id"] for p in listed["items"]] == [pid]
+
+
+async def decisions_of_unit(api: Api, pid: str) -> list[dict[str, Any]]:
+    """The unit's inbox for the project, its data tasks (Art. 9.1) aside."""
+    return [t for t in await tasks_of(api, "unit", pid) if t["action"] != "submit-data"]

@@ -110,7 +110,7 @@ def test_any_body_model_gets_proper_inputs() -> None:
         "contact": "group",
         "service_items": "rows",
         "basic_conditions": "group",
-        "services": "json",
+        "services": "group",  # one number per element
         "started_on": "date",
         "tags": "lines",
         "public": "yesno",
@@ -118,6 +118,11 @@ def test_any_body_model_gets_proper_inputs() -> None:
     }
     element = next(f for f in _walk(fields_of(Profile)) if f.path == "service_items[0].element")
     assert ("metrology", "计量") in element.choices
+    services = next(f for f in fields_of(Profile) if f.key == "services")
+    assert [(f.path, f.label, f.kind) for f in services.children][:2] == [
+        ("services.metrology", "计量", "number"),
+        ("services.standards", "标准", "number"),
+    ]
 
 
 def test_a_post_reads_back_into_the_body_leaving_out_what_was_not_filled() -> None:
@@ -128,7 +133,8 @@ def test_a_post_reads_back_into_the_body_leaving_out_what_was_not_filled() -> No
         "contact.person": "李四",
         "contact.phone": "021-11111111",
         "contact.email": "li@example.cn",
-        "services": '{"metrology": 3}',
+        "services.metrology": "3",
+        "services.standards": "",
         "tags": "甲\n\n乙\n",
         "public": "true",
         "started_on": "2026-05-10",
@@ -150,11 +156,16 @@ def test_a_post_reads_back_into_the_body_leaving_out_what_was_not_filled() -> No
 
 def test_wrong_input_is_refused_beside_its_field_in_the_apis_words() -> None:
     fields = fields_of(Profile)
-    posted = {"period": "2026", "smes_served": "-1", "services": "{oops", "public": "false"}
+    posted = {
+        "period": "2026",
+        "smes_served": "-1",
+        "services.metrology": "很多",
+        "public": "false",
+    }
     body, refusal = validate(Profile, fields, posted)
     assert body is None
-    assert refusal.fields == {"services": "services（services）：不是有效的 JSON（Expecting property name enclosed in double quotes: line 1 column 2 (char 1)）"}  # fmt: skip
-    body, refusal = validate(Profile, fields, {**posted, "services": ""})
+    assert set(refusal.fields) == {"smes_served", "services.metrology"}
+    body, refusal = validate(Profile, fields, {**posted, "services.metrology": ""})
     assert body is None
-    assert refusal.fields == {"smes_served": "smes_served：不能小于0"}
+    assert refusal.fields == {"smes_served": "smes_served（服务中小企业数）：不能小于0"}
     assert typed({**posted, "csrf": "x"}) == posted

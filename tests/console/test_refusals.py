@@ -94,5 +94,5 @@ async def test_a_unit_may_not_open_the_reports(console: Console) -> None:
     assert response.status == 403
     page = await console.page_for("district")
     await page.goto("/console/reports")
-    await expect(page.get_by_role("heading", name="即将提供")).to_be_visible()
-    await expect(page.get_by_text("浦东新区的统计数据")).to_be_visible()
+    await expect(page.get_by_role("heading", name="区级报告", exact=True)).to_be_visible()
+    await expect(page.get_by_text("浦东新区", exact=False).first).to_be_visible()

@@ -86,9 +86,11 @@ def test_an_early_rectification_review_without_a_report_says_why() -> None:
     assert _refusal(in_rectification(), decision, MUNICIPAL_BUREAU) == (
         "整改期未届满且实施单位尚未提交整改报告，暂不能复评。"
         "当前可执行：平台运营方：更新项目资料（update-profile）；"
-        "实施单位：提交整改报告（report-rectification）、更新项目资料（update-profile）；"
+        "实施单位：提交整改报告（report-rectification）、更新项目资料（update-profile）、"
+        "报送年度数据（submit-data）；"
         "区市场监管局：违规认定（第十条）（report-violation）；"
-        "市市场监管局：违规认定（第十条）（report-violation）"
+        "市市场监管局：违规认定（第十条）（report-violation）、遴选典型案例（select-typical-case）、"
+        "推荐申报国家基地（recommend-national-base）"
     )
 
 
@@ -100,8 +102,10 @@ def test_every_unmet_municipal_condition_is_named() -> None:
         "不满足第七条申请市级命名的条件："
         "（二）稳定有效服务中小企业并形成服务品牌；（四）形成可复制推广的典型做法。"
         "当前可执行：平台运营方：更新项目资料（update-profile）；"
-        "实施单位：申请市级命名（apply-municipal）、更新项目资料（update-profile）；"
-        "区市场监管局：区级定期评估（evaluate-district）、违规认定（第十条）（report-violation）"
+        "实施单位：申请市级命名（apply-municipal）、更新项目资料（update-profile）、"
+        "报送年度数据（submit-data）；"
+        "区市场监管局：区级定期评估（evaluate-district）、违规认定（第十条）（report-violation）；"
+        "市市场监管局：遴选典型案例（select-typical-case）"
     )
 
 

@@ -15,6 +15,8 @@ from domain.decisions import (
     ReviewMunicipal,
     ReviewRectification,
 )
+from domain.lifecycle import new_state
+from domain.policy import Policy
 from domain.rules import DecisionRefused, allowed_actions
 from domain.stages import Level, Stage
 from domain.state import RULES, ProjectState, TaskKind
@@ -24,12 +26,15 @@ from tests.domain.conftest import (
     FIRST_MUNICIPAL_REVIEW,
     MUNICIPAL_BUREAU,
     MUNICIPAL_RECIPIENT,
+    PROJECT_ID,
     RECTIFICATION_DEADLINE,
+    REGISTERED_AT,
     UNIT_RECIPIENT,
     as_set,
     decide,
     endings,
     in_rectification,
+    make_spec,
     municipal_named,
     notifications,
     recipient_set,
@@ -58,7 +63,8 @@ def referred() -> ProjectState:
 
 
 def test_a_new_process_follows_the_latest_rules() -> None:
-    assert municipal_named().rules == RULES == 3
+    state, _ = new_state(PROJECT_ID, make_spec(), Policy(), REGISTERED_AT)
+    assert state.rules == RULES == 4
 
 
 def test_the_district_bureau_revokes_only_its_name_and_refers_the_municipal_one() -> None:

@@ -30,21 +30,25 @@ from domain.decisions import (
     KeepMunicipalName,
     MunicipalConditions,
     RecommendMunicipal,
+    RecommendNationalBase,
     ReportRectification,
     ReportViolation,
     RequestAcceptance,
     ReviewMunicipal,
     ReviewRectification,
     Scores,
+    SelectTypicalCase,
+    SubmitData,
     UpdateProfile,
     Withdraw,
+    WithdrawTypicalCase,
 )
 from domain.effects import Effect
 from domain.elements import Element
 from domain.project import BasicConditions, Condition, Contact, ServiceItem
 from domain.rules import DecisionRefused, allowed_actions
 from domain.stages import DISTRICT_LEVEL_STAGES, MUNICIPAL_LEVEL_STAGES, Level, Stage
-from domain.state import HistoryEntry, ProjectState, TaskKind
+from domain.state import RULES, HistoryEntry, ProjectState, TaskKind
 from domain.timers import advance_time, next_wakeup
 from tests.domain.conftest import (
     DISTRICT_BUREAU,
@@ -80,8 +84,13 @@ ROLES: dict[Action, set[Role]] = {
     Action.REPORT_VIOLATION: {Role.DISTRICT_BUREAU, Role.MUNICIPAL_BUREAU},
     Action.KEEP_MUNICIPAL_NAME: {Role.MUNICIPAL_BUREAU},
     Action.UPDATE_PROFILE: {Role.UNIT, Role.OPERATOR},
+    Action.SUBMIT_DATA: {Role.UNIT},
+    Action.SELECT_TYPICAL_CASE: {Role.MUNICIPAL_BUREAU},
+    Action.WITHDRAW_TYPICAL_CASE: {Role.MUNICIPAL_BUREAU},
+    Action.RECOMMEND_NATIONAL_BASE: {Role.MUNICIPAL_BUREAU},
 }
 LIVE = set(Stage) - {Stage.WITHDRAWN, Stage.REJECTED, Stage.CANCELLED, Stage.REVOKED}
+NAMED = LIVE - {Stage.BUILDING, Stage.ACCEPTANCE}
 STAGES: dict[Action, set[Stage]] = {
     Action.REQUEST_ACCEPTANCE: {Stage.BUILDING},
     Action.DECIDE_ACCEPTANCE: {Stage.ACCEPTANCE},
@@ -100,6 +109,10 @@ STAGES: dict[Action, set[Stage]] = {
     Action.REPORT_VIOLATION: LIVE,
     Action.KEEP_MUNICIPAL_NAME: {Stage.MUNICIPAL_NAMED, Stage.RECTIFICATION},
     Action.UPDATE_PROFILE: LIVE,
+    Action.SUBMIT_DATA: NAMED,
+    Action.SELECT_TYPICAL_CASE: NAMED,
+    Action.WITHDRAW_TYPICAL_CASE: NAMED,
+    Action.RECOMMEND_NATIONAL_BASE: NAMED,
 }
 # What a refusal for timing or body says (the decision itself is allowed in this stage).
 TIMING_OR_BODY = (
@@ -114,7 +127,13 @@ TIMING_OR_BODY = (
     "没有区市场监管局移送",  # keeping the municipal name with nothing referred
     "区级命名已撤消",  # a district finding with no district name left
     "不满足第五条基本条件",  # acceptance while a basic condition is unmet (after a profile update)
+    "如需更换请先撤回",  # a typical case selected while one is
+    "未入选典型案例",  # withdrawing a typical case there is none of
+    "只有市级项目可推荐",  # a national base for a project that is not municipal
+    "推荐申报国家质量基础设施集成服务基地",  # recommended already under this municipal name
 )
+# What a refusal of a data period says (422 naming `period`, not 409).
+DATA_PERIOD = ("尚未结束", "无法识别")
 
 SCORES = st.builds(
     Scores,
@@ -187,11 +206,28 @@ BODIES: dict[Action, st.SearchStrategy[Decision]] = {
         KeepMunicipalName, reason=st.sampled_from(["市级材料属实", "经复核保留"])
     ),
     Action.UPDATE_PROFILE: PROFILE_UPDATE,
+    Action.SUBMIT_DATA: st.builds(
+        SubmitData,
+        period=st.sampled_from(["2023", "2024", "2025", "2026", "2027", "2030", "2026-07"]),
+        smes_served=st.integers(0, 500),
+        services=st.dictionaries(st.sampled_from(Element), st.integers(0, 900), max_size=5),
+        improvements=st.just("缩短检测周期"),
+    ),
+    Action.SELECT_TYPICAL_CASE: st.builds(
+        SelectTypicalCase, title=st.just("一站式服务"), summary=st.just("整合资源")
+    ),
+    Action.WITHDRAW_TYPICAL_CASE: st.builds(WithdrawTypicalCase, reason=st.just("内容更新")),
+    Action.RECOMMEND_NATIONAL_BASE: st.builds(RecommendNationalBase, note=st.just("推荐")),
 }
 # Decisions that end the process or a level are kept rare, so walks get far; a profile update,
 # open in every live stage, moves nothing forward and is left to the "anything" draws.
 ENDING = {Action.WITHDRAW, Action.REPORT_VIOLATION}
-SIDE = {Action.UPDATE_PROFILE}
+SIDE = {
+    Action.UPDATE_PROFILE,
+    Action.SUBMIT_DATA,
+    Action.SELECT_TYPICAL_CASE,
+    Action.RECOMMEND_NATIONAL_BASE,
+}  # (withdrawing a typical case, allowed only after one, stays onward so walks reach it)
 # Onward moves mostly pass, so walks reach the municipal stages; the rest vary as above.
 ONWARD_BODIES = {
     **BODIES,
@@ -226,8 +262,10 @@ def _check_invariants(state: ProjectState) -> None:
         assert municipal is None
         assert state.tasks == []
         assert next_wakeup(state) is None
-    kinds = [t.kind for t in state.tasks]
+    # One task of each kind; data tasks one per period.
+    kinds = [(t.kind, t.period) for t in state.tasks]
     assert len(kinds) == len(set(kinds))
+    assert all((t.period is None) == (t.kind is not TaskKind.DATA_SUBMISSION) for t in state.tasks)
     wake = next_wakeup(state)
     if wake is not None:
         assert all(wake <= t.due_at for t in state.tasks if not t.escalated)
@@ -239,6 +277,12 @@ def _check_refusal(
     """The message says why (the first reason that applies), then what is possible now."""
     action, stage = decision.action, state.stage
     reason, _, possible = refusal.message.partition("。当前")
+    if refusal.field is not None:
+        assert isinstance(decision, SubmitData)
+        assert refusal.field == "period"
+        assert any(marker in reason for marker in DATA_PERIOD), reason
+        assert refusal.allowed == allowed_actions(state, actor)
+        return "data period"
     if stage.is_end:
         assert reason == f"项目已结束（{stage.label}），不再接受任何决定"
         why = "ended"
@@ -321,7 +365,7 @@ def _endings(state: ProjectState) -> list[tuple[Actor, Decision]]:
 
 
 def walk(data: st.DataObject, length: int) -> None:
-    state = make_state()
+    state = make_state(rules=RULES)
     now = REGISTERED_AT
     keys: list[str] = []
     for _ in range(length):
@@ -388,6 +432,6 @@ def test_walks_reach_every_decision_stage_and_refusal() -> None:
     walks = given(data=st.data(), length=st.integers(1, 40))(walk)
     settings(max_examples=150, deadline=None, derandomize=True, database=None)(walks)()
     expected = {f"taken: {a.value}" for a in Action} | {f"stage: {s.value}" for s in Stage}
-    reasons = ("ended", "role", "district", "unit", "stage", "timing or body")
+    reasons = ("ended", "role", "district", "unit", "stage", "timing or body", "data period")
     expected |= {f"refused: {why}" for why in reasons}
     assert expected - set(REACHED) == set()

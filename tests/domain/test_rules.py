@@ -97,62 +97,81 @@ def _withdrawn() -> ProjectState:
             district_named,
             {
                 Role.OPERATOR: [Action.UPDATE_PROFILE],
-                Role.UNIT: [Action.APPLY_MUNICIPAL, Action.UPDATE_PROFILE],
+                Role.UNIT: [Action.APPLY_MUNICIPAL, Action.UPDATE_PROFILE, Action.SUBMIT_DATA],
                 # Off-cycle (Art. 9.2 及时取消), rules 2.
                 Role.DISTRICT_BUREAU: [Action.EVALUATE_DISTRICT, Action.REPORT_VIOLATION],
+                Role.MUNICIPAL_BUREAU: [Action.SELECT_TYPICAL_CASE],
             },
         ),
         (
             _district_evaluation_open,
             {
                 Role.OPERATOR: [Action.UPDATE_PROFILE],
-                Role.UNIT: [Action.APPLY_MUNICIPAL, Action.UPDATE_PROFILE],
+                Role.UNIT: [Action.APPLY_MUNICIPAL, Action.UPDATE_PROFILE, Action.SUBMIT_DATA],
                 Role.DISTRICT_BUREAU: [Action.EVALUATE_DISTRICT, Action.REPORT_VIOLATION],
+                Role.MUNICIPAL_BUREAU: [Action.SELECT_TYPICAL_CASE],
             },
         ),
         (
             in_municipal_recommendation,
             {
                 Role.OPERATOR: [Action.UPDATE_PROFILE],
-                Role.UNIT: [Action.UPDATE_PROFILE],
+                Role.UNIT: [Action.UPDATE_PROFILE, Action.SUBMIT_DATA],
                 Role.DISTRICT_BUREAU: [Action.RECOMMEND_MUNICIPAL, Action.REPORT_VIOLATION],
-                Role.MUNICIPAL_BUREAU: [Action.REPORT_VIOLATION],
+                Role.MUNICIPAL_BUREAU: [Action.REPORT_VIOLATION, Action.SELECT_TYPICAL_CASE],
             },
         ),
         (
             in_municipal_evaluation,
             {
                 Role.OPERATOR: [Action.UPDATE_PROFILE],
-                Role.UNIT: [Action.UPDATE_PROFILE],
+                Role.UNIT: [Action.UPDATE_PROFILE, Action.SUBMIT_DATA],
                 Role.DISTRICT_BUREAU: [Action.REPORT_VIOLATION],
-                Role.MUNICIPAL_BUREAU: [Action.EVALUATE_MUNICIPAL, Action.REPORT_VIOLATION],
+                Role.MUNICIPAL_BUREAU: [
+                    Action.EVALUATE_MUNICIPAL,
+                    Action.REPORT_VIOLATION,
+                    Action.SELECT_TYPICAL_CASE,
+                ],
             },
         ),
         (
             municipal_named,
             {
                 Role.OPERATOR: [Action.UPDATE_PROFILE],
-                Role.UNIT: [Action.UPDATE_PROFILE],
+                Role.UNIT: [Action.UPDATE_PROFILE, Action.SUBMIT_DATA],
                 Role.DISTRICT_BUREAU: [Action.REPORT_VIOLATION],
-                Role.MUNICIPAL_BUREAU: [Action.REPORT_VIOLATION],
+                Role.MUNICIPAL_BUREAU: [
+                    Action.REPORT_VIOLATION,
+                    Action.SELECT_TYPICAL_CASE,
+                    Action.RECOMMEND_NATIONAL_BASE,
+                ],
             },
         ),
         (
             municipal_review_open,
             {
                 Role.OPERATOR: [Action.UPDATE_PROFILE],
-                Role.UNIT: [Action.UPDATE_PROFILE],
+                Role.UNIT: [Action.UPDATE_PROFILE, Action.SUBMIT_DATA],
                 Role.DISTRICT_BUREAU: [Action.REPORT_VIOLATION],
-                Role.MUNICIPAL_BUREAU: [Action.REVIEW_MUNICIPAL, Action.REPORT_VIOLATION],
+                Role.MUNICIPAL_BUREAU: [
+                    Action.REVIEW_MUNICIPAL,
+                    Action.REPORT_VIOLATION,
+                    Action.SELECT_TYPICAL_CASE,
+                    Action.RECOMMEND_NATIONAL_BASE,
+                ],
             },
         ),
         (
             in_rectification,
             {
                 Role.OPERATOR: [Action.UPDATE_PROFILE],
-                Role.UNIT: [Action.REPORT_RECTIFICATION, Action.UPDATE_PROFILE],
+                Role.UNIT: [Action.REPORT_RECTIFICATION, Action.UPDATE_PROFILE, Action.SUBMIT_DATA],
                 Role.DISTRICT_BUREAU: [Action.REPORT_VIOLATION],
-                Role.MUNICIPAL_BUREAU: [Action.REPORT_VIOLATION],
+                Role.MUNICIPAL_BUREAU: [
+                    Action.REPORT_VIOLATION,
+                    Action.SELECT_TYPICAL_CASE,
+                    Action.RECOMMEND_NATIONAL_BASE,
+                ],
             },
         ),
         (_withdrawn, {}),

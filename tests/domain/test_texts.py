@@ -35,6 +35,7 @@ from tests.domain.conftest import (
     OPERATOR,
     PROJECT_ID,
     REGISTERED_AT,
+    TIMELINE_RULES,
     UNIT,
     all_conditions,
     decide,
@@ -66,7 +67,9 @@ class Script:
 
 
 def registered() -> Script:
-    state, effects = new_state(PROJECT_ID, make_spec(), Policy(), REGISTERED_AT)
+    state, effects = new_state(
+        PROJECT_ID, make_spec(), Policy(), REGISTERED_AT, rules=TIMELINE_RULES
+    )
     return Script(state, lines(effects))
 
 

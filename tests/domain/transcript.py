@@ -2,7 +2,16 @@
 
 from collections.abc import Sequence
 
-from domain.effects import Effect, EndName, GrantName, Notify, Recipient, RecordDecision
+from domain.effects import (
+    Effect,
+    EndName,
+    GrantName,
+    Notify,
+    OweData,
+    Recipient,
+    RecordData,
+    RecordDecision,
+)
 from domain.state import HistoryEntry
 
 
@@ -20,6 +29,16 @@ def effect_line(effect: Effect) -> str:
     if isinstance(effect, EndName):
         e = effect.ending
         return f"end {effect.name_key} {e.kind} {e.on} by {e.by.value} | {e.reason}"
+    if isinstance(effect, OweData):
+        return (
+            f"owe {effect.key} {effect.district} {effect.period} due {effect.due_at:%Y-%m-%d %H:%M}"
+        )
+    if isinstance(effect, RecordData):
+        on_time = "on time" if effect.on_time else "late"
+        return (
+            f"data {effect.key} {effect.period} {on_time} smes={effect.smes_served} "
+            f"services={sorted(effect.services.items())}"
+        )
     assert isinstance(effect, RecordDecision)
     return "record " + history_line(effect.entry)
 
