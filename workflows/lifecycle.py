@@ -89,7 +89,7 @@ class ProjectLifecycle:
     def __init__(self, input: LifecycleInput) -> None:
         self._effects: deque[Effect] = deque()
         rules = self._rules()
-        self._name_attribute = workflow.patched(PROJECT_NAME_ATTRIBUTE)
+        self._name_attribute = self._project_name_attribute()
         first = input.first
         if input.state is not None:
             self._state = input.state
@@ -235,6 +235,10 @@ class ProjectLifecycle:
     def _data_collection(self) -> bool:
         """Whether this run opens a data task as each data period ends (rules 4)."""
         return workflow.patched(DATA_COLLECTION)
+
+    def _project_name_attribute(self) -> bool:
+        """Whether this run sets QisProjectName (release 4)."""
+        return workflow.patched(PROJECT_NAME_ATTRIBUTE)
 
     def _legal_deadlines(self) -> bool:
         """Whether this run counts deadlines as the law does (rules 3)."""

@@ -12,7 +12,6 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from temporalio import workflow
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
@@ -23,24 +22,12 @@ from domain.decisions import EvaluateDistrict
 from domain.durations import local_date
 from domain.periods import period_containing
 from domain.project import ImportedNaming
-from domain.state import RULES, ProjectState, TaskKind
+from domain.state import RULES, TaskKind
 from tests.helpers import DISTRICT_BUREAU, Harness, eventually
+from tests.workflows.releases import ReleaseFourLifecycle
 from tests.workflows.test_step import patch_markers
 from worker.main import build_worker
-from workflows.inputs import LifecycleInput
-from workflows.lifecycle import DATA_COLLECTION, ProjectLifecycle
-
-
-@workflow.defn(name="ProjectLifecycle")
-class ReleaseFourLifecycle(ProjectLifecycle):
-    """The lifecycle as the release before data collection ran it: no `data-collection` marker."""
-
-    @workflow.run
-    async def run(self, input: LifecycleInput) -> ProjectState:
-        return await super().run(input)
-
-    def _data_collection(self) -> bool:
-        return False
+from workflows.lifecycle import DATA_COLLECTION
 
 
 @asynccontextmanager

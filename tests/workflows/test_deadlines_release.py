@@ -12,7 +12,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from temporalio import workflow
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
@@ -20,24 +19,12 @@ from temporalio.worker import Worker
 from activities.store import StoreActivities
 from domain.decisions import DecideAcceptance, EvaluateDistrict, RequestAcceptance
 from domain.durations import add_duration
-from domain.state import RULES, ProjectState, TaskKind
+from domain.state import RULES, TaskKind
 from tests.helpers import DISTRICT_BUREAU, UNIT, Harness, eventually, legal_due
+from tests.workflows.releases import ReleaseThreeLifecycle
 from tests.workflows.test_step import patch_markers
 from worker.main import build_worker
-from workflows.inputs import LifecycleInput
-from workflows.lifecycle import LEGAL_DEADLINES, ProjectLifecycle
-
-
-@workflow.defn(name="ProjectLifecycle")
-class ReleaseThreeLifecycle(ProjectLifecycle):
-    """The lifecycle as the release before legal deadlines ran it: no `legal-deadlines` marker."""
-
-    @workflow.run
-    async def run(self, input: LifecycleInput) -> ProjectState:
-        return await super().run(input)
-
-    def _legal_deadlines(self) -> bool:
-        return False
+from workflows.lifecycle import LEGAL_DEADLINES
 
 
 @asynccontextmanager

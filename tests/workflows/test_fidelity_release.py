@@ -12,7 +12,6 @@ from contextlib import asynccontextmanager
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from temporalio import workflow
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
@@ -22,28 +21,16 @@ from activities.store import StoreActivities
 from domain.actors import Role
 from domain.decisions import EvaluateDistrict, Finding, ReportViolation
 from domain.stages import Level, Stage
-from domain.state import RULES, ProjectState, TaskKind
+from domain.state import RULES, TaskKind
 from tests.helpers import DISTRICT_BUREAU, Harness, eventually
+from tests.workflows.releases import ReleaseTwoLifecycle
 from tests.workflows.test_evaluations import name_municipal
 from tests.workflows.test_naming import name_district
 from tests.workflows.test_step import patch_markers
 from worker.main import build_worker
-from workflows.inputs import LifecycleInput
-from workflows.lifecycle import FIDELITY_RULES, ProjectLifecycle
+from workflows.lifecycle import FIDELITY_RULES
 
 FINDING = ReportViolation(scope="district", finding=Finding.FALSE_DATA, note="报送数据不实")
-
-
-@workflow.defn(name="ProjectLifecycle")
-class ReleaseTwoLifecycle(ProjectLifecycle):
-    """The lifecycle as the release before issue #7 ran it: no `fidelity-rules` marker."""
-
-    @workflow.run
-    async def run(self, input: LifecycleInput) -> ProjectState:
-        return await super().run(input)
-
-    def _fidelity_rules(self) -> bool:
-        return False
 
 
 @asynccontextmanager

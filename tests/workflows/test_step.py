@@ -13,7 +13,6 @@ from contextlib import asynccontextmanager
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from temporalio import workflow
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHistory
 from temporalio.testing import WorkflowEnvironment
@@ -23,26 +22,11 @@ from activities.store import StoreActivities
 from db import tables
 from domain.decisions import DecideAcceptance, EvaluateDistrict, RequestAcceptance
 from domain.stages import Stage
-from domain.state import ProjectState, TaskKind
+from domain.state import TaskKind
 from tests.helpers import DISTRICT_BUREAU, UNIT, Harness, eventually
+from tests.workflows.releases import ReleaseOneLifecycle
 from worker.main import build_worker
-from workflows.inputs import LifecycleInput
-from workflows.lifecycle import ONE_TRANSACTION_STEP, ProjectLifecycle
-
-
-@workflow.defn(name="ProjectLifecycle")
-class ReleaseOneLifecycle(ProjectLifecycle):
-    """The lifecycle as a release-1 worker ran it: one activity per effect, no patch marker."""
-
-    @workflow.run
-    async def run(self, input: LifecycleInput) -> ProjectState:
-        return await super().run(input)
-
-    def _one_transaction_step(self) -> bool:
-        return False
-
-    def _fidelity_rules(self) -> bool:
-        return False
+from workflows.lifecycle import ONE_TRANSACTION_STEP
 
 
 @asynccontextmanager
