@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from infra.settings import Settings
+from workflows import report_of
 
 
 class SmtpUrlError(ValueError):
@@ -98,5 +99,9 @@ class SenderConfig:
         )
 
     def project_link(self, project_id: str) -> str:
-        """The console page of a project."""
+        """The console page a message is about: its project's, or for a district report's
+        notice (its project id is the report's process id) the reports page of its period."""
+        report = report_of(project_id)
+        if report is not None:
+            return f"{self.public_url}/console/reports?period={report[1]}"
         return f"{self.public_url}/console/projects/{project_id}"

@@ -18,6 +18,8 @@ from temporalio.common import RetryPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.workflow import ParentClosePolicy
 
+from workflows import report_workflow_id
+
 with workflow.unsafe.imports_passed_through():
     from activities.calendar import CalendarRequest, load_work_calendar
     from activities.reports import ReportActivities, ReportNotice, ReportStep
@@ -30,13 +32,8 @@ with workflow.unsafe.imports_passed_through():
     from domain.policy import Policy
     from domain.state import deadline_day
 
-REPORT_ID_PREFIX = "district-report-"
 ACTIVITY_TIMEOUT = timedelta(seconds=30)
 ACTIVITY_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
-
-
-def report_workflow_id(district: str, period: str) -> str:
-    return f"{REPORT_ID_PREFIX}{district}-{period}"
 
 
 class DistrictReportInput(BaseModel):

@@ -32,13 +32,12 @@ from domain.decisions import DecisionRequest
 from domain.policy import Policy
 from domain.project import ImportedNaming, ProjectSpec
 from domain.state import ProjectState
-from workflows import workflow_id
+from workflows import report_workflow_id, workflow_id
 from workflows.district_report import (
     DistrictReport,
     DistrictReportInput,
     DistrictReportState,
     SubmitReport,
-    report_workflow_id,
 )
 from workflows.inputs import FirstStep
 from workflows.lifecycle import ProjectLifecycle

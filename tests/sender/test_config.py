@@ -49,4 +49,7 @@ def test_defaults_follow_the_api_port() -> None:
         Settings(qis_public_url="https://qis.example.cn/", qis_smtp_url="smtp://m.example.cn")
     )
     assert public.project_link("p-1") == "https://qis.example.cn/console/projects/p-1"
+    # A district report's notice links to the reports page of its period, not to a project.
+    report = public.project_link("district-report-310115-2026")
+    assert report == "https://qis.example.cn/console/reports?period=2026"
     assert public.smtp == SmtpServer("m.example.cn", 25)

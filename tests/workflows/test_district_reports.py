@@ -23,13 +23,13 @@ from domain.policy import Policy
 from tests.helpers import eventually
 from worker.main import build_worker
 from worker.schedules import SCHEDULE_ID, TIME_ZONE, ensure_report_schedule, period_starts
+from workflows import report_workflow_id
 from workflows.district_report import (
     DistrictReport,
     DistrictReportInput,
     DistrictReportsOpening,
     OpeningInput,
     SubmitReport,
-    report_workflow_id,
 )
 
 PUDONG = Actor(role=Role.DISTRICT_BUREAU, district="310115", label="浦东新区市场监管局")
