@@ -5,7 +5,7 @@ import contextlib
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -24,7 +24,7 @@ from domain.state import ProjectState
 from domain.timers import next_wakeup
 from worker.main import build_worker
 from workflows.lifecycle import ProjectLifecycle
-from workflows.start import start_project
+from workflows.start import first_step, start_project
 
 T = TypeVar("T")
 
@@ -216,13 +216,15 @@ class Harness:
         spec: ProjectSpec | None = None,
     ) -> WorkflowHandle[ProjectLifecycle, ProjectState]:
         self.project_id = uuid.uuid4().hex[:12]
+        first = first_step(
+            self.project_id,
+            spec or make_spec(),
+            policy or self.policy,
+            imported,
+            datetime.now(UTC),
+        )
         self.handle = await start_project(
-            self.client,
-            project_id=self.project_id,
-            spec=spec or make_spec(),
-            policy=policy or self.policy,
-            imported=imported,
-            task_queue=self.task_queue,
+            self.client, first, imported=imported, task_queue=self.task_queue
         )
         return self.handle
 

@@ -1,7 +1,7 @@
 """Starting a project's process: the one place that knows the workflow's id and input, and
 that computes a new project's first step."""
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import lru_cache
 
 from temporalio.client import Client, WorkflowHandle
@@ -35,29 +35,25 @@ def first_step(
 
 async def start_project(
     client: Client,
+    first: FirstStep,
     *,
-    project_id: str,
-    spec: ProjectSpec,
-    policy: Policy,
     imported: ImportedNaming | None = None,
     task_queue: str = TASK_QUEUE,
-    first: FirstStep | None = None,
 ) -> WorkflowHandle[ProjectLifecycle, ProjectState]:
-    """Start the lifecycle of a registered (or imported) project, from `first` when the caller
-    computed it already (else it is computed here, now)."""
-    if first is None:
-        first = first_step(project_id, spec, policy, imported, datetime.now(UTC))
+    """Start the lifecycle of a registered (or imported) project from its first step (the
+    import's dates ride along for a process that computes its own first step)."""
+    state = first.state
     return await client.start_workflow(
         ProjectLifecycle.run,
         LifecycleInput(
-            project_id=project_id,
-            spec=spec,
-            policy=policy,
+            project_id=state.project_id,
+            spec=state.spec,
+            policy=state.policy,
             imported=imported,
-            calendar=first.state.calendar,
+            calendar=state.calendar,
             first=first,
         ),
-        id=workflow_id(project_id),
+        id=workflow_id(state.project_id),
         task_queue=task_queue,
         id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
     )

@@ -149,9 +149,7 @@ async def register_project(
             "如需重新登记，请先撤回或等待原项目结束"
         ) from None
     try:
-        await temporal.start(
-            project_id=project_id, spec=spec, policy=policy, imported=imported, first=first
-        )
+        await temporal.start(first, imported=imported)
     except BaseException:
         await session.rollback()
         raise

@@ -30,7 +30,7 @@ from api.errors import (
 from domain.actors import Actor
 from domain.decisions import DecisionRequest
 from domain.policy import Policy
-from domain.project import ImportedNaming, ProjectSpec
+from domain.project import ImportedNaming
 from domain.state import ProjectState
 from workflows import report_workflow_id, workflow_id
 from workflows.district_report import (
@@ -59,26 +59,12 @@ class TemporalGateway:
         self.task_queue = task_queue
         self.timeout = timeout
 
-    async def start(
-        self,
-        *,
-        project_id: str,
-        spec: ProjectSpec,
-        policy: Policy,
-        imported: ImportedNaming | None,
-        first: FirstStep | None = None,
-    ) -> None:
+    async def start(self, first: FirstStep, *, imported: ImportedNaming | None) -> None:
         """Start a project's lifecycle; an id already started (a retried request) is fine."""
         try:
             async with asyncio.timeout(self.timeout.total_seconds()):
                 await start_project(
-                    self.client,
-                    project_id=project_id,
-                    spec=spec,
-                    policy=policy,
-                    imported=imported,
-                    task_queue=self.task_queue,
-                    first=first,
+                    self.client, first, imported=imported, task_queue=self.task_queue
                 )
         except WorkflowAlreadyStartedError:
             return

@@ -12,6 +12,7 @@ import sysconfig
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
@@ -28,7 +29,7 @@ from tests.helpers import eventually, latest_history, make_spec, settle
 from tests.sender.servers import free_port
 from worker.metrics import RETRIES, MetricsAddressError, metrics_runtime
 from workflows import search_attributes as sa
-from workflows.start import start_project
+from workflows.start import first_step, start_project
 
 SCRIPTS = Path(sysconfig.get_path("scripts"))
 
@@ -112,9 +113,8 @@ async def test_worker_serves_sdk_metrics_and_counts_retried_activities(
         )
     try:
         url = f"http://{metrics}/metrics"
-        handle = await start_project(
-            client, project_id=uuid.uuid4().hex[:12], spec=make_spec(), policy=Policy()
-        )
+        first = first_step(uuid.uuid4().hex[:12], make_spec(), Policy(), None, datetime.now(UTC))
+        handle = await start_project(client, first)
         # The first step cannot be written: its activity fails and is retried.
         await eventually(lambda: pending_attempt(client, handle.id), lambda a: a >= 3, within=60)
         conn = await asyncpg.connect(host=pg_socket_dir, user="postgres", database="postgres")

@@ -21,15 +21,7 @@ async def test_the_process_starts_from_the_step_its_starter_computed(
     imported = ImportedNaming(district_named_on=local_date(now) - timedelta(days=800))
     h.project_id = "firststep001"
     first = first_step(h.project_id, make_spec(), h.policy, imported, now - timedelta(seconds=3))
-    h.handle = await start_project(
-        h.client,
-        project_id=h.project_id,
-        spec=make_spec(),
-        policy=h.policy,
-        imported=imported,
-        task_queue=h.task_queue,
-        first=first,
-    )
+    h.handle = await start_project(h.client, first, imported=imported, task_queue=h.task_queue)
     state = await h.state()
     assert state.registered_at == first.state.registered_at
     task = state.task(TaskKind.DISTRICT_EVALUATION)
@@ -44,14 +36,7 @@ async def test_a_step_computed_on_a_distant_clock_is_recomputed_by_the_process(
     now = await workflow_env.get_current_time()
     h.project_id = "firststep002"
     stale = first_step(h.project_id, make_spec(), h.policy, None, now - timedelta(days=1))
-    h.handle = await start_project(
-        h.client,
-        project_id=h.project_id,
-        spec=make_spec(),
-        policy=h.policy,
-        task_queue=h.task_queue,
-        first=stale,
-    )
+    h.handle = await start_project(h.client, stale, task_queue=h.task_queue)
     state = await h.state()
     assert state.registered_at != stale.state.registered_at
     assert state.registered_at >= now
