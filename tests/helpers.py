@@ -140,7 +140,7 @@ async def idle(client: Client, workflow_id: str) -> bool:
     return not open_work((await latest_history(client, workflow_id)).events)
 
 
-async def settle(client: Client, workflow_id: str, *, within: float = 15.0) -> WorkflowHistory:
+async def settle(client: Client, workflow_id: str, *, within: float = 60.0) -> WorkflowHistory:
     """The latest run's history once the process is idle twice in a row at the same length.
 
     One idle read could fall between two steps of a drain; the same idle history read twice
@@ -246,7 +246,7 @@ class Harness:
         """Whether the process waits for time or a decision, with no task running or due."""
         return await idle(self.client, self.handle.id)
 
-    async def settle(self, within: float = 15.0) -> WorkflowHistory:
+    async def settle(self, within: float = 60.0) -> WorkflowHistory:
         """The latest run's history once it has stayed idle (see `settle`)."""
         return await settle(self.client, self.handle.id, within=within)
 
@@ -293,7 +293,7 @@ async def eventually(
     probe: Callable[[], Awaitable[T]],
     check: Callable[[T], bool],
     *,
-    within: float = 15.0,
+    within: float = 60.0,
     interval: float = 0.05,
 ) -> T:
     """Poll `probe` until `check` holds; fails with the last value after `within` seconds."""
