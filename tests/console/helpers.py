@@ -12,6 +12,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain.policy import Policy
 from tests.api.helpers import project_body
+from tests.helpers import CREDIT_CODE
 
 # The 3-year evaluation compressed to a week, so the walk reaches it with one skip of time.
 COMPRESSED = Policy(municipal_review_interval="P7D")
@@ -108,3 +109,20 @@ async def shoot(page: Page, name: str) -> None:
     if SCREENSHOTS:
         Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
         await page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=True)
+
+
+async def fill_registration(form: Locator, *, focus: str, element: str, title: str) -> None:
+    """Fill the registration (or import) form with the example unit in 浦东新区, one service
+    item, and every basic condition met."""
+    await form.locator("#register-unit-name").fill("上海示例检测技术有限公司")
+    await form.locator("#register-unit-credit_code").fill(CREDIT_CODE)
+    await form.locator("#register-unit-contact-person").fill("张三")
+    await form.locator("#register-unit-contact-phone").fill("021-00000000")
+    await form.locator("#register-unit-contact-email").fill("qis@example.cn")
+    await form.locator("#register-district").select_option("310115")
+    await form.locator("#register-type").select_option("industry")
+    await form.locator("#register-focus").fill(focus)
+    await form.locator("#register-service_items-0-element").select_option(element)
+    await form.locator("#register-service_items-0-title").fill(title)
+    for condition in ("plan_fit", "five_element_capability", "systems_and_resources"):
+        await form.locator(f"#register-basic_conditions-{condition}-met-yes").check()

@@ -7,26 +7,14 @@ from playwright.async_api import expect
 from sqlalchemy import select
 
 from db import tables
-from tests.console.helpers import Console, shoot, submit
-from tests.helpers import CREDIT_CODE
+from tests.console.helpers import Console, fill_registration, shoot, submit
 
 
 async def test_an_operator_imports_a_named_project(console: Console) -> None:
     page = await console.page_for("operator")
     await page.get_by_role("link", name="导入项目").click()
     form = page.locator("form#register")
-    await form.locator("#register-unit-name").fill("上海示例检测技术有限公司")
-    await form.locator("#register-unit-credit_code").fill(CREDIT_CODE)
-    await form.locator("#register-unit-contact-person").fill("张三")
-    await form.locator("#register-unit-contact-phone").fill("021-00000000")
-    await form.locator("#register-unit-contact-email").fill("qis@example.cn")
-    await form.locator("#register-district").select_option("310115")
-    await form.locator("#register-type").select_option("industry")
-    await form.locator("#register-focus").fill("集成电路")
-    await form.locator("#register-service_items-0-element").select_option("standards")
-    await form.locator("#register-service_items-0-title").fill("标准化咨询")
-    for condition in ("plan_fit", "five_element_capability", "systems_and_resources"):
-        await form.locator(f"#register-basic_conditions-{condition}-met-yes").check()
+    await fill_registration(form, focus="集成电路", element="standards", title="标准化咨询")
     await form.get_by_label("区级命名日期").fill("2025-05-10")
     await submit(form)
     await expect(page.locator(".level")).to_have_text("区级")

@@ -10,8 +10,16 @@ from playwright.async_api import Page, expect
 from sqlalchemy import select
 
 from db import tables
-from tests.console.helpers import REVIEW_FALLS_DUE, Console, action_form, choose, shoot, submit
-from tests.helpers import CREDIT_CODE, eventually
+from tests.console.helpers import (
+    REVIEW_FALLS_DUE,
+    Console,
+    action_form,
+    choose,
+    fill_registration,
+    shoot,
+    submit,
+)
+from tests.helpers import eventually
 
 DISTRICT_NAME = "浦东新区生物医药质量基础设施“一站式”服务项目"
 MUNICIPAL_NAME = "上海市生物医药质量基础设施集成服务项目"
@@ -28,18 +36,7 @@ async def register_through_the_form(page: Page) -> str:
     await page.get_by_role("link", name="登记项目").click()
     await expect(page.get_by_role("heading", name="登记项目")).to_be_visible()
     form = page.locator("form#register")
-    await form.locator("#register-unit-name").fill("上海示例检测技术有限公司")
-    await form.locator("#register-unit-credit_code").fill(CREDIT_CODE)
-    await form.locator("#register-unit-contact-person").fill("张三")
-    await form.locator("#register-unit-contact-phone").fill("021-00000000")
-    await form.locator("#register-unit-contact-email").fill("qis@example.cn")
-    await form.locator("#register-district").select_option("310115")
-    await form.locator("#register-type").select_option("industry")
-    await form.locator("#register-focus").fill("生物医药")
-    await form.locator("#register-service_items-0-element").select_option("metrology")
-    await form.locator("#register-service_items-0-title").fill("计量校准服务")
-    for condition in ("plan_fit", "five_element_capability", "systems_and_resources"):
-        await form.locator(f"#register-basic_conditions-{condition}-met-yes").check()
+    await fill_registration(form, focus="生物医药", element="metrology", title="计量校准服务")
     await shoot(page, "register")
     await submit(form)
     await expect(page.locator(".stage")).to_have_text("建设中")
