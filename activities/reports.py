@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from pydantic import BaseModel
+from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
@@ -27,13 +28,24 @@ class ReportNotice(BaseModel):
     body: str
 
 
+class OwedReport(BaseModel):
+    """The report as the district bureau's inbox shows it until it is in (`report_tasks`)."""
+
+    opened_at: datetime
+    due_at: datetime
+    due_rule: str | None = None
+    escalated: bool = False
+
+
 class ReportStep(BaseModel):
-    """One step of a report process: its notices, and the submission when it is one."""
+    """One step of a report process: its notices, its inbox entry, and the submission when it
+    is one. `owed` is absent in steps recorded before the inbox entry existed."""
 
     workflow_id: str
     district: str
     period: str
     notices: list[ReportNotice] = []
+    owed: OwedReport | None = None
     period_start: datetime | None = None
     period_end: datetime | None = None
     submitted_at: datetime | None = None
@@ -54,6 +66,8 @@ class ReportActivities:
         async with self._sessions.begin() as session:
             if step.submitted_at is not None:
                 await _freeze(session, step, step.submitted_at)
+            if step.owed is not None:
+                await _owe(session, step, step.owed)
             rows = [
                 {
                     "key": notice.key,
@@ -102,4 +116,31 @@ async def _freeze(session: AsyncSession, step: ReportStep, submitted_at: datetim
             figures=figures.model_dump(mode="json"),
         )
         .on_conflict_do_nothing(index_elements=["key"])
+    )
+
+
+async def _owe(session: AsyncSession, step: ReportStep, owed: OwedReport) -> None:
+    """The inbox entry, merged forward only: escalated stays so, the first submission stays."""
+    statement = insert(tables.ReportTask).values(
+        key=f"{step.district}/{step.period}",
+        district=step.district,
+        period=step.period,
+        workflow_id=step.workflow_id,
+        opened_at=owed.opened_at,
+        due_at=owed.due_at,
+        due_rule=owed.due_rule,
+        escalated=owed.escalated,
+        submitted_at=step.submitted_at,
+    )
+    table = tables.ReportTask.__table__
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["key"],
+            set_={
+                "escalated": table.c.escalated | statement.excluded.escalated,
+                "submitted_at": func.coalesce(
+                    table.c.submitted_at, statement.excluded.submitted_at
+                ),
+            },
+        )
     )

@@ -353,16 +353,25 @@ class ProjectPage(BaseModel):
     offset: int
 
 
-class TaskRead(BaseModel):
-    """A decision waiting for the caller (or, for supervisors, an overdue one of others)."""
+class ReportSubmit(PlainText):
+    """The district bureau's note to the municipal bureau with its report, if any."""
 
-    project_id: str
-    project_name: str
+    note: str | None = Field(default=None, max_length=2000, description="附言")
+
+
+class TaskRead(BaseModel):
+    """A decision waiting for the caller (or, for supervisors, an overdue one of others), or a
+    district report owed (`kind` "district_report": no project, no action; it is submitted at
+    `POST /v1/districts/{district}/reports/{period}/submit`)."""
+
+    project_id: str | None = Field(description="项目编号；区级报告为空")
+    project_name: str = Field(description="项目名称；区级报告为报告名称")
     district: str
     district_name: str
     kind: str
     label: str
-    action: Action
+    action: Action | None = Field(description="待办决定；区级报告为空")
+    period: str | None = Field(default=None, description="区级报告的数据周期")
     waiting_for: Role
     waiting_for_label: str
     opened_at: datetime | None = None

@@ -174,6 +174,36 @@ class DistrictReport(Base):
     figures: Mapped[dict[str, Any]] = mapped_column(JSONB)
 
 
+class ReportTask(Base):
+    """A district report still owed: the district bureau's inbox entry for it (Art. 9.1).
+
+    Written by the report process at each of its steps (opened, escalated, submitted), keyed by
+    district and period; the merge on conflict only moves forward (escalated stays true, the
+    first submission time stays), so a retried step writes nothing twice.
+    """
+
+    __tablename__ = "report_tasks"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(40), unique=True)  # district/period
+    district: Mapped[str] = mapped_column(String(6))
+    period: Mapped[str] = mapped_column(String(7))
+    workflow_id: Mapped[str] = mapped_column(String(64))
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    due_rule: Mapped[str | None] = mapped_column(String(200))
+    escalated: Mapped[bool] = mapped_column(server_default=text("false"))
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        Index(
+            "ix_report_tasks_open",
+            "district",
+            postgresql_where=text("submitted_at IS NULL"),
+        ),
+    )
+
+
 class Name(Base):
     """The names register: a grant is a row that is never edited or deleted."""
 

@@ -22,7 +22,7 @@ from workflows import report_workflow_id
 
 with workflow.unsafe.imports_passed_through():
     from activities.calendar import CalendarRequest, load_work_calendar
-    from activities.reports import ReportActivities, ReportNotice, ReportStep
+    from activities.reports import OwedReport, ReportActivities, ReportNotice, ReportStep
     from domain.actors import Actor, Role
     from domain.deadlines import legal_deadline
     from domain.districts import DISTRICTS, district_name
@@ -33,6 +33,8 @@ with workflow.unsafe.imports_passed_through():
     from domain.state import deadline_day
 
 ACTIVITY_TIMEOUT = timedelta(seconds=30)
+# A process started before its period ended waits for the end before it opens the report.
+OPENS_AT_PERIOD_END = "report-opens-at-period-end"
 ACTIVITY_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
 
 
@@ -67,11 +69,18 @@ class DistrictReportState(BaseModel):
     frozen: bool = False
 
 
-def refusal(state: DistrictReportState, request: SubmitReport) -> str | None:
-    """Why the submission is not accepted now, or None."""
+def refusal(
+    state: DistrictReportState, request: SubmitReport, period: Period | None, now: datetime
+) -> str | None:
+    """Why the submission is not accepted now, or None (on Temporal's clock: `now`)."""
     actor = request.actor
     if actor.role is not Role.DISTRICT_BUREAU or actor.district != state.district:
         return f"{district_name(state.district)}的报告只能由该区市场监管局报送"
+    if period is not None and now < period.end:
+        return (
+            f"数据周期{period.label}尚未结束（至{period.last_day.isoformat()}），"
+            "结束后才能报送区级报告"
+        )
     if state.submitted_at is not None:
         when = local_date(state.submitted_at).isoformat()
         return (
@@ -91,14 +100,19 @@ class DistrictReport:
             district=input.district, period=input.period, opened_at=workflow.now()
         )
         self._submission: SubmitReport | None = None
+        self._period = parse_period(input.period, input.policy.data_period)
 
     @workflow.run
     async def run(self, input: DistrictReportInput) -> DistrictReportState:
         state = self._state
-        period = parse_period(input.period, input.policy.data_period)
+        period = self._period
         if period is None:
             raise ApplicationError(f"unknown period {input.period}", non_retryable=True)
         await self._set_due(period, input.policy)
+        if workflow.patched(OPENS_AT_PERIOD_END) and workflow.now() < period.end:
+            # Started early (a submission tried before the period ended): the report is owed,
+            # and the bureau told, only once the period has ended.
+            await workflow.sleep(period.end - workflow.now())
         assert state.due_at is not None
         due_on = deadline_day(state.due_at, state.due_rule).isoformat()
         name = district_name(state.district)
@@ -134,6 +148,7 @@ class DistrictReport:
                 submitted_at=state.submitted_at,
                 submitted_by=state.submitted_by,
                 note=submission.note,
+                owed=self._owed(),
                 notices=[
                     self._notice(
                         "submitted",
@@ -163,7 +178,7 @@ class DistrictReport:
 
     @submit.validator
     def _validate_submit(self, request: SubmitReport) -> None:
-        problem = refusal(self._state, request)
+        problem = refusal(self._state, request, self._period, workflow.now())
         if problem:
             raise ApplicationError(problem, type="ReportRefused", non_retryable=True)
 
@@ -220,6 +235,18 @@ class DistrictReport:
             f"{name}市场监管局应于{due_on}前报送{state.period}周期区级报告，已逾期，请督办。",
         )
 
+    def _owed(self) -> OwedReport | None:
+        """The inbox entry as it stands (docs/regulation.md "District reports")."""
+        state = self._state
+        if state.due_at is None:
+            return None
+        return OwedReport(
+            opened_at=state.opened_at,
+            due_at=state.due_at,
+            due_rule=state.due_rule,
+            escalated=state.escalated,
+        )
+
     def _district(self) -> Recipient:
         return Recipient(role=Role.DISTRICT_BUREAU, district=self._state.district)
 
@@ -234,6 +261,7 @@ class DistrictReport:
                 district=self._state.district,
                 period=self._state.period,
                 notices=[self._notice(tag, to, subject, body)],
+                owed=self._owed(),
             )
         )
 

@@ -3,11 +3,11 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Path, Query, Response
-from pydantic import BaseModel, Field
 
 from api.auth import CallerDep
 from api.deps import PolicyDep, SessionDep, TemporalDep
 from api.openapi import error_responses
+from api.schemas import ReportSubmit
 from api.services import reports
 from db.figures import DistrictFigures
 
@@ -23,12 +23,6 @@ PeriodQuery = Annotated[
     ),
 ]
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
-
-
-class ReportSubmit(BaseModel):
-    """The district bureau's note to the municipal bureau, if any."""
-
-    note: Annotated[str | None, Field(default=None, max_length=2000, description="备注")] = None
 
 
 @router.get(

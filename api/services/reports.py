@@ -139,7 +139,10 @@ async def submit_report(
             f"{district_name(district)}的报告只能由该区市场监管局报送，当前凭证为{caller.describe()}"
         )
     chosen = the_period(period, policy)
-    if chosen.end > datetime.now(UTC):
+    # Whether the period has ended is the report process's to judge, on Temporal's clock (its
+    # validator). A period that has not even begun is refused here, so that no process is
+    # started for it; one under way starts its process, which opens when the period ends.
+    if chosen.start > datetime.now(UTC):
         raise Conflict(
             f"数据周期{chosen.label}尚未结束（至{chosen.last_day.isoformat()}），结束后才能报送区级报告"
         )

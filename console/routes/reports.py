@@ -10,10 +10,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
 from api.deps import PolicyDep, SessionDep, TemporalDep
 from api.errors import InvalidInput, NotFound, NotPermitted, ServiceError
+from api.messages import field_problems
+from api.schemas import ReportSubmit
 from api.services import reports as figures_service
 from console.auth import CheckedForm, SignedInDep
 from console.errors import PageError
@@ -63,8 +67,23 @@ async def reports(
     submitted: Period = "",
 ) -> Response:
     """The district figures of a period, with the CSV download and the report's submission."""
-    _readable(who)
     chosen = _period(period, policy)
+    return await _page(request, session, who, policy, chosen, submitted=submitted == chosen)
+
+
+async def _page(
+    request: Request,
+    session: AsyncSession,
+    who: SignedIn,
+    policy: Policy,
+    chosen: str,
+    *,
+    submitted: bool = False,
+    note: str = "",
+    note_error: str | None = None,
+) -> Response:
+    """The reports page; after a refused submission, with the note as typed and why."""
+    _readable(who)
     try:
         rows = await figures_service.figures(
             session=session, caller=who.caller, period=chosen, policy=policy
@@ -79,13 +98,16 @@ async def reports(
     return render(
         request,
         "reports.html",
+        status=422 if note_error else 200,
         who=who,
         scope=scope,
         period=chosen,
         rows=rows,
         elements=list(Element),
-        submitted=submitted == chosen,
+        submitted=submitted,
         may_submit=who.caller.role is Role.DISTRICT_BUREAU,
+        note=note,
+        note_error=note_error,
     )
 
 
@@ -111,16 +133,27 @@ async def reports_csv(
 
 @router.post("/reports/submit")
 async def submit_report(
+    request: Request,
     session: SessionDep,
     temporal: TemporalDep,
     who: SignedInDep,
     policy: PolicyDep,
     posted: CheckedForm,
 ) -> Response:
-    """The district bureau submits its report for the period: the figures are frozen."""
+    """The district bureau submits its report for the period, with an optional note to the
+    municipal bureau: the figures are frozen."""
     period = posted.get("period")
     if not isinstance(period, str) or not period or len(period) > 7:
         raise PageError(422, "period（数据周期）：请选择数据周期")
+    typed = posted.get("note")
+    note = typed.strip() if isinstance(typed, str) else ""
+    try:
+        body = ReportSubmit.model_validate({"note": note or None})
+    except ValidationError as err:
+        [problem, *_] = field_problems(err.errors())
+        return await _page(
+            request, session, who, policy, period, note=note, note_error=problem.message
+        )
     district = who.caller.district or ""
     try:
         await figures_service.submit_report(
@@ -130,7 +163,7 @@ async def submit_report(
             district=district,
             period=period,
             policy=policy,
-            note=None,
+            note=body.note,
         )
     except ServiceError as err:
         raise PageError(_status(err), err.message) from err

@@ -11,8 +11,11 @@ from api.services.tokens import create_token
 from db import tables
 from domain.actors import Role
 from domain.durations import local_date, start_of_day
+from domain.periods import previous_period
 from tests.api.helpers import Api, project_body
 from tests.helpers import eventually
+from workflows import report_workflow_id
+from workflows.district_report import DistrictReport, DistrictReportInput
 
 PUDONG, XUHUI, HUANGPU = "310115", "310104", "310101"
 
@@ -183,3 +186,71 @@ async def test_only_the_districts_own_bureau_submits_and_only_an_ended_period(ap
     future = await api.post(f"/v1/districts/{PUDONG}/reports/2999/submit", None, "district")
     assert future.status_code == 409
     assert "尚未结束" in future.json()["detail"]
+
+
+async def _inbox_reports(api: Api, who: str) -> list[dict[str, Any]]:
+    response = await api.get("/v1/tasks", who)
+    assert response.status_code == 200, response.text
+    return [t for t in response.json() if t["kind"] == "district_report"]
+
+
+async def test_an_owed_report_is_in_the_inbox_until_it_is_in_and_its_note_reaches_the_city(
+    api: Api, workflow_env: WorkflowEnvironment
+) -> None:
+    # A period that ended over a year ago: its report is overdue the moment it opens.
+    now = await workflow_env.get_current_time()
+    period = previous_period(previous_period(now).start - timedelta(microseconds=1))
+    report_id = report_workflow_id(PUDONG, period.label)
+    await api.client.start_workflow(
+        DistrictReport.run,
+        DistrictReportInput(district=PUDONG, period=period.label),
+        id=report_id,
+        task_queue=api.task_queue,
+    )
+    [owed] = await eventually(
+        lambda: _inbox_reports(api, "district"), lambda r: len(r) == 1 and r[0]["escalated"]
+    )
+    assert owed["project_id"] is None
+    assert owed["action"] is None
+    assert owed["project_name"] == f"浦东新区{period.label}周期区级报告"
+    assert owed["label"] == f"报送区级报告：{period.label}"
+    assert (owed["period"], owed["district"], owed["waiting_for"]) == (
+        period.label,
+        PUDONG,
+        "district_bureau",
+    )
+    assert owed["overdue"] is True
+    assert owed["supervising"] is False
+    assert owed["due_on"] is not None
+    [supervised] = await _inbox_reports(api, "municipal")
+    assert supervised["supervising"] is True
+    assert [t["district"] for t in await _inbox_reports(api, "operator")] == [PUDONG]
+    assert await _inbox_reports(api, "unit") == []
+    other = await _district_token(api, XUHUI)
+    response = await api.http.get("/v1/tasks", headers={"Authorization": f"Bearer {other}"})
+    assert [t for t in response.json() if t["kind"] == "district_report"] == []
+
+    bad = await api.post(
+        f"/v1/districts/{PUDONG}/reports/{period.label}/submit", {"note": "核对\x00"}, "district"
+    )
+    assert bad.status_code == 422
+    assert "控制字符" in bad.json()["detail"]
+    response = await api.post(
+        f"/v1/districts/{PUDONG}/reports/{period.label}/submit",
+        {"note": "本区数据已核对"},
+        "district",
+    )
+    assert response.status_code == 200, response.text
+    # Read your writes: the inbox no longer holds it, for anyone.
+    for who in ("district", "municipal", "operator"):
+        assert await _inbox_reports(api, who) == []
+    async with api.sessions() as session:
+        told = list(
+            await session.scalars(
+                select(tables.Notification.body).where(
+                    tables.Notification.key == f"{report_id}/submitted"
+                )
+            )
+        )
+    assert len(told) == 1
+    assert told[0].endswith("本区数据已核对")

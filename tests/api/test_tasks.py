@@ -49,3 +49,26 @@ async def test_inbox_order_overdue_and_escalation(
     project = await api.project(first, "district")
     assert project["pending_decisions"][0]["overdue"] is True
     assert project["allowed_actions"] == ["decide-acceptance", "report-violation"]
+
+
+async def test_the_inbox_pages_in_the_same_order_with_the_total_in_a_header(api: Api) -> None:
+    ids = []
+    for focus in ("生物医药", "集成电路", "人工智能"):
+        pid = (await api.register(focus=focus))["id"]
+        await api.decide(pid, "request-acceptance", None, "unit")
+        ids.append(pid)
+    whole = await api.get("/v1/tasks", "district")
+    assert whole.headers["X-Total-Count"] == "3"
+    everything = [t["project_id"] for t in whole.json()]
+    assert sorted(everything) == sorted(ids)
+    first = await api.get("/v1/tasks", "district", {"limit": "2"})
+    rest = await api.get("/v1/tasks", "district", {"limit": "2", "offset": "2"})
+    assert [t["project_id"] for t in first.json() + rest.json()] == everything
+    assert (len(first.json()), first.headers["X-Total-Count"]) == (2, "3")
+    assert (len(rest.json()), rest.headers["X-Total-Count"]) == (1, "3")
+    past = await api.get("/v1/tasks", "district", {"limit": "2", "offset": "9"})
+    assert (past.json(), past.headers["X-Total-Count"]) == ([], "3")
+    for params, field in (({"limit": "0"}, "limit"), ({"offset": "-1"}, "offset")):
+        refused = await api.get("/v1/tasks", "district", params)
+        assert refused.status_code == 422
+        assert refused.json()["errors"][0]["field"] == field

@@ -67,6 +67,7 @@ async def console(
                 tokens=await make_tokens(session_factory),
                 sessions=session_factory,
                 env=workflow_env,
+                task_queue=harness.task_queue,
             )
             try:
                 yield console

@@ -12,7 +12,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain.policy import Policy
 from tests.api.helpers import project_body
-from tests.helpers import CREDIT_CODE
+from tests.helpers import CREDIT_CODE, eventually
 
 # The 3-year evaluation compressed to a week, so the walk reaches it with one skip of time.
 COMPRESSED = Policy(municipal_review_interval="P7D")
@@ -30,6 +30,7 @@ class Console:
     tokens: dict[str, str]
     sessions: async_sessionmaker[AsyncSession]
     env: WorkflowEnvironment
+    task_queue: str = ""
     contexts: list[BrowserContext] = field(default_factory=list)
     requested: list[str] = field(default_factory=list)
 
@@ -98,6 +99,17 @@ async def choose(scope: Locator, question: str, yes: bool) -> None:
     """Answer a 是/否 question (a radio group named by its legend)."""
     group = scope.get_by_role("group", name=question)
     await group.get_by_label("是" if yes else "否", exact=True).check()
+
+
+async def eventually_visible(page: Page, url: str, locator: Locator) -> None:
+    """Load `url` again until `locator` is on it (a row a process writes a moment later)."""
+
+    async def shown() -> int:
+        await page.goto(url)
+        return await locator.count()
+
+    await eventually(shown, lambda count: count > 0, interval=0.2)
+    await expect(locator).to_be_visible()
 
 
 async def submit(form: Locator) -> None:

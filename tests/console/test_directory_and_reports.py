@@ -6,9 +6,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from playwright.async_api import expect
+from sqlalchemy import select
 
+from db import tables
 from tests.api.helpers import project_body
-from tests.console.helpers import Console, action_form, submit
+from tests.console.helpers import Console, action_form, eventually_visible, submit
+from workflows import report_workflow_id
+from workflows.district_report import DistrictReport, DistrictReportInput
 
 INTERNAL_NOTE = "内部意见请勿公开"
 
@@ -123,10 +127,30 @@ async def test_the_reports_page_shows_the_figures_offers_the_csv_and_takes_the_r
     content = path.read_bytes()
     assert content.startswith("\ufeff区代码,区,数据周期".encode())
 
+    # The period's report process opens (as the schedule opens it): it is in the inbox.
+    await console.env.client.start_workflow(
+        DistrictReport.run,
+        DistrictReportInput(district="310115", period=period),
+        id=report_workflow_id("310115", period),
+        task_queue=console.task_queue,
+    )
     district = await console.page_for("district")
-    await district.goto(f"/console/reports?period={period}")
+    owed = district.get_by_role("row", name=f"浦东新区{period}周期区级报告")
+    await eventually_visible(district, "/console", owed)
+    await owed.get_by_role("link", name="报送区级报告").click()
+    await expect(district).to_have_url(f"{console.url}/console/reports?period={period}")
     await expect(district.get_by_role("table").locator("tbody tr")).to_have_count(1)
+    await district.get_by_label("附言（可选，致市市场监管局）").fill("本区数据已核对")
     await district.get_by_role("button", name=f"报送{period}周期区级报告").click()
     await expect(district.get_by_role("status")).to_contain_text("本区本周期数据已冻结")
+    async with console.sessions() as session:
+        note = await session.scalar(
+            select(tables.DistrictReport.note).where(
+                tables.DistrictReport.key == f"310115/{period}"
+            )
+        )
+    assert note == "本区数据已核对"
     await expect(district.get_by_role("row", name="浦东新区")).to_contain_text("已报送")
     await expect(district.get_by_role("button", name=f"报送{period}周期区级报告")).to_have_count(0)
+    await district.goto("/console")
+    await expect(district.get_by_text(f"浦东新区{period}周期区级报告")).to_have_count(0)

@@ -3,10 +3,13 @@
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from playwright.async_api import expect
 from sqlalchemy import select
 
+from console.routes import inbox
 from db import tables
+from tests.api.helpers import project_body
 from tests.console.helpers import Console
 from tests.helpers import eventually
 
@@ -38,3 +41,27 @@ async def test_an_overdue_decision_is_marked_and_the_municipal_bureau_supervises
     await expect(row.get_by_role("link", name="验收结论")).to_be_visible()
     color = await row.locator(".badge.bad").evaluate("badge => getComputedStyle(badge).color")
     assert color == "rgb(164, 22, 26)"  # --bad
+
+
+async def test_the_inbox_pages_without_javascript(
+    console: Console, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(inbox, "PAGE_SIZE", 2)
+    for focus in ("生物医药", "集成电路", "人工智能"):
+        project = await console.api("operator", "/v1/projects", project_body(focus=focus))
+        await console.api("unit", f"/v1/projects/{project['id']}/actions/request-acceptance")
+    district = await console.page_for("district")
+    table = district.get_by_role("table")
+    await expect(table.locator("caption")).to_have_text("共 3 项，第 1 页")
+    await expect(table.locator("tbody tr")).to_have_count(2)
+    first = await table.locator("tbody tr").all_inner_texts()
+    await district.get_by_role("link", name="下一页").click()
+    await expect(table.locator("caption")).to_have_text("共 3 项，第 2 页")
+    await expect(table.locator("tbody tr")).to_have_count(1)
+    second = await table.locator("tbody tr").all_inner_texts()
+    assert len(set(first + second)) == 3
+    await expect(district.get_by_role("link", name="下一页")).to_have_count(0)
+    await district.get_by_role("link", name="上一页").click()
+    await expect(table.locator("tbody tr")).to_have_count(2)
+    await district.goto("/console?page=9")  # past the end: the last page
+    await expect(table.locator("caption")).to_have_text("共 3 项，第 2 页")

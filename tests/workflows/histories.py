@@ -42,3 +42,13 @@ async def record_history(client: Client, workflow_id: str, first_run_id: str, na
     for index, history in chosen.items():
         path = FIXTURES / f"{name}.run{index + 1}.json"
         path.write_text(history.to_json(), encoding="utf-8")
+
+
+async def record_report_history(client: Client, workflow_id: str, name: str) -> None:
+    """Write a district report process's history as a replay fixture (histories/reports/)."""
+    if not os.environ.get("QIS_RECORD_HISTORIES"):
+        return
+    folder = FIXTURES / "reports"
+    folder.mkdir(parents=True, exist_ok=True)
+    history = await client.get_workflow_handle(workflow_id).fetch_history()
+    (folder / f"{name}.json").write_text(history.to_json(), encoding="utf-8")

@@ -21,6 +21,7 @@ from domain.durations import local_date, start_of_day
 from domain.periods import period_containing, previous_period
 from domain.policy import Policy
 from tests.helpers import eventually
+from tests.workflows.histories import record_report_history
 from worker.main import build_worker
 from worker.schedules import SCHEDULE_ID, TIME_ZONE, ensure_report_schedule, period_starts
 from workflows import report_workflow_id
@@ -56,6 +57,11 @@ def test_the_schedule_fires_at_midnight_in_shanghai_on_each_period_start() -> No
     assert [(r.start, r.end, r.step) for r in quarterly.month] == [(1, 12, 3)]
 
 
+async def _owed(sessions: async_sessionmaker[AsyncSession], key: str) -> tables.ReportTask | None:
+    async with sessions() as session:
+        return await session.scalar(select(tables.ReportTask).where(tables.ReportTask.key == key))
+
+
 async def test_a_report_is_reminded_escalated_then_submitted_once_by_its_own_bureau(
     workflow_env: WorkflowEnvironment,
     client: Client,
@@ -64,7 +70,9 @@ async def test_a_report_is_reminded_escalated_then_submitted_once_by_its_own_bur
     task_queue = f"test-{uuid.uuid4().hex[:8]}"
     period = period_containing(await workflow_env.get_current_time())
     report_id = report_workflow_id("310115", period.label)
+    key = f"310115/{period.label}"
     async with build_worker(client, session_factory, task_queue=task_queue):
+        # Started before its period ends (as a submission tried too early starts it).
         handle = await client.start_workflow(
             DistrictReport.run,
             DistrictReportInput(district="310115", period=period.label),
@@ -79,6 +87,22 @@ async def test_a_report_is_reminded_escalated_then_submitted_once_by_its_own_bur
         last_day = local_date(state.due_at - timedelta(microseconds=1))
         assert last_day >= date(period.last_day.year + 1, 2, 28)
         assert last_day < date(period.last_day.year + 1, 3, 10)
+        # Before the period ends, on Temporal's clock: refused, and nothing is owed yet.
+        with pytest.raises(WorkflowUpdateFailedError) as early:
+            await handle.execute_update(DistrictReport.submit, SubmitReport(actor=PUDONG))
+        assert f"数据周期{period.label}尚未结束（至{period.last_day.isoformat()}）" in str(
+            early.value.cause
+        )
+        assert await _notices(session_factory, report_id) == []
+        assert await _owed(session_factory, key) is None
+        # The period ends: the report is owed, in the district bureau's inbox, not escalated.
+        await workflow_env.sleep(
+            period.end - await workflow_env.get_current_time() + timedelta(hours=1)
+        )
+        owed = await eventually(lambda: _owed(session_factory, key), lambda r: r is not None)
+        assert owed is not None
+        assert (owed.due_at, owed.due_rule, owed.escalated) == (state.due_at, state.due_rule, False)
+        assert owed.submitted_at is None
         await workflow_env.sleep(
             state.due_at - await workflow_env.get_current_time() + timedelta(hours=1)
         )
@@ -91,21 +115,30 @@ async def test_a_report_is_reminded_escalated_then_submitted_once_by_its_own_bur
             "district_bureau:310115",
             "municipal_bureau",
         ]
+        escalated = await _owed(session_factory, key)
+        assert escalated is not None
+        assert escalated.escalated
         with pytest.raises(WorkflowUpdateFailedError) as refused:
             await handle.execute_update(DistrictReport.submit, SubmitReport(actor=XUHUI))
         assert "只能由该区市场监管局报送" in str(refused.value.cause)
-        done = await handle.execute_update(DistrictReport.submit, SubmitReport(actor=PUDONG))
+        done = await handle.execute_update(
+            DistrictReport.submit, SubmitReport(actor=PUDONG, note="本区数据已核对")
+        )
         assert done.frozen
         assert await handle.result() == done
         async with session_factory() as session:
             report = await session.scalar(
-                select(tables.DistrictReport).where(
-                    tables.DistrictReport.key == f"310115/{period.label}"
-                )
+                select(tables.DistrictReport).where(tables.DistrictReport.key == key)
             )
         assert report is not None
         assert report.figures["report_submitted"] is True
         assert report.submitted_by == "浦东新区市场监管局"
+        assert report.note == "本区数据已核对"
+        closed = await _owed(session_factory, key)
+        assert closed is not None
+        assert closed.submitted_at == report.submitted_at
+        assert closed.escalated
+        await record_report_history(client, report_id, "reminded_escalated_submitted")
 
 
 async def test_the_opener_opens_one_report_per_district_for_the_period_that_ended(

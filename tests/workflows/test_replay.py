@@ -2,7 +2,8 @@
 
 `histories/release1/` holds what the first release recorded (one activity per effect, before
 the `one-transaction-step` patch); `histories/` what the current release records. Both must
-replay: processes of either kind are running somewhere.
+replay: processes of either kind are running somewhere. `histories/reports/` holds district
+report processes, from before the `report-opens-at-period-end` patch and after it.
 """
 
 import ast
@@ -13,11 +14,14 @@ from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
+from workflows.district_report import DistrictReport
 from workflows.lifecycle import ProjectLifecycle
 
 HERE = Path(__file__).parent
 FIXTURES = sorted((HERE / "histories").glob("*.json"))
 RELEASE_ONE = sorted((HERE / "histories" / "release1").glob("*.json"))
+# District report processes: one recorded before the inbox entry and the period-end wait, one now.
+REPORTS = sorted((HERE / "histories" / "reports").glob("*.json"))
 
 
 def recording_scenarios() -> list[str]:
@@ -60,5 +64,20 @@ def test_the_first_release_histories_are_kept() -> None:
 async def test_history_replays(path: Path) -> None:
     history = WorkflowHistory.from_json(f"replay-{path.stem}", path.read_text(encoding="utf-8"))
     replayer = Replayer(workflows=[ProjectLifecycle], data_converter=pydantic_data_converter)
+    result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
+    assert result.replay_failure is None, result.replay_failure
+
+
+def test_both_report_histories_are_kept() -> None:
+    assert [p.name for p in REPORTS] == [
+        "before_the_inbox.reminded_escalated_submitted.json",
+        "reminded_escalated_submitted.json",
+    ]
+
+
+@pytest.mark.parametrize("path", REPORTS, ids=[p.name for p in REPORTS])
+async def test_report_history_replays(path: Path) -> None:
+    history = WorkflowHistory.from_json(f"replay-{path.stem}", path.read_text(encoding="utf-8"))
+    replayer = Replayer(workflows=[DistrictReport], data_converter=pydantic_data_converter)
     result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
     assert result.replay_failure is None, result.replay_failure
