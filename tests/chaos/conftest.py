@@ -5,19 +5,15 @@ import asyncio
 import os
 import random
 import signal
-import sysconfig
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from tests.api.helpers import ALL_CONDITIONS, GOOD_SCORES
-from workflows import search_attributes as sa
+from tests.helpers import SCRIPTS, start_dev_server
 
-SCRIPTS = Path(sysconfig.get_path("scripts"))
 # The decisions that take a project from registration to municipal naming, and who takes each.
 STEPS: list[tuple[str, dict[str, Any] | None, str]] = [
     ("request-acceptance", None, "unit"),
@@ -31,11 +27,7 @@ STEPS: list[tuple[str, dict[str, Any] | None, str]] = [
 @pytest.fixture
 async def chaos_env() -> AsyncIterator[WorkflowEnvironment]:
     # A server of its own: its task queue is the production one, `qis-lifecycle`.
-    env = await WorkflowEnvironment.start_local(
-        data_converter=pydantic_data_converter,
-        dev_server_existing_path=str(SCRIPTS / "temporal"),
-        search_attributes=list(sa.ALL),
-    )
+    env = await start_dev_server()
     yield env
     await env.shutdown()
 

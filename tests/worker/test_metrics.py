@@ -8,7 +8,6 @@ until the test creates the database: a stuck effect, then its recovery.
 import asyncio
 import os
 import signal
-import sysconfig
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -21,27 +20,19 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from domain.policy import Policy
-from tests.helpers import eventually, latest_history, make_spec, settle
+from tests.helpers import SCRIPTS, eventually, latest_history, make_spec, settle, start_dev_server
 from tests.sender.servers import free_port
 from worker.metrics import RETRIES, MetricsAddressError, metrics_runtime
-from workflows import search_attributes as sa
 from workflows.start import first_step, start_project
-
-SCRIPTS = Path(sysconfig.get_path("scripts"))
 
 
 @pytest.fixture
 async def own_temporal() -> AsyncIterator[WorkflowEnvironment]:
     # A server of its own: the worker polls the production task queue, `qis-lifecycle`.
-    env = await WorkflowEnvironment.start_local(
-        data_converter=pydantic_data_converter,
-        dev_server_existing_path=str(SCRIPTS / "temporal"),
-        search_attributes=list(sa.ALL),
-    )
+    env = await start_dev_server()
     yield env
     await env.shutdown()
 

