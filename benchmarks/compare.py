@@ -612,6 +612,12 @@ async def reads(bench: Bench, total: int, n: int) -> list[Row]:
             bench.auth(Role.OPERATOR),
         ),
         ("GET /v1/directory (every named project)", "/v1/directory", {}),
+        ("GET /v1/directory?limit=100 (a page)", "/v1/directory?limit=100", {}),
+        (
+            "GET /v1/directory?limit=100&offset=5000 (a late page)",
+            "/v1/directory?limit=100&offset=5000",
+            {},
+        ),
         ("GET /v1/directory?district= (one district)", f"/v1/directory?district={district}", {}),
     ]
     rows = []
