@@ -29,7 +29,7 @@ PAGE_SIZE = 50
 
 def _page_number(page: str) -> int:
     """The page asked for; anything that is not a page number means the first."""
-    return int(page) if page.isdigit() and 0 < int(page) <= 100_000 else 1
+    return int(page) if page.isascii() and page.isdigit() and 0 < int(page) <= 100_000 else 1
 
 
 @router.get("/directory")

@@ -151,8 +151,9 @@ async def test_the_directory_pages_without_javascript_and_prints_the_page_shown(
     assert await headings.all_inner_texts() == [e["name"] for e in municipal[PAGE_SIZE:]]
     await page.goto("/directory?level=municipal&page=999")
     assert await headings.all_inner_texts() == [e["name"] for e in municipal[PAGE_SIZE:]]
-    await page.goto("/directory?page=abc")
-    assert await headings.all_inner_texts() == [e["name"] for e in whole[:PAGE_SIZE]]
+    for not_a_page in ("abc", "0", "²", "-1"):  # "²" is a digit to str.isdigit, not to int()
+        await page.goto(f"/directory?page={not_a_page}")
+        assert await headings.all_inner_texts() == [e["name"] for e in whole[:PAGE_SIZE]]
 
 
 async def test_the_reports_page_shows_the_figures_offers_the_csv_and_takes_the_report(
