@@ -13,7 +13,7 @@ from api.openapi import install_docs
 from api.routes import actions, contacts, directory, health, projects, reports, tasks
 from api.services.temporal import TemporalGateway
 from console.app import install as install_console
-from db.engine import make_engine, make_session_factory
+from db.engine import API_CONNECTIONS, make_engine, make_session_factory
 from domain.policy import Policy
 from infra.settings import get_settings
 from infra.temporal import connect
@@ -66,7 +66,7 @@ def create_app(
                 "未设置 DATABASE_URL：API 需要 PostgreSQL 连接串（postgresql+asyncpg://…），"
                 "或由运行命令启动内置数据库"
             )
-        engine = make_engine(url)
+        engine = make_engine(url, connections=API_CONNECTIONS)
         app.state.resources = Resources(
             temporal=TemporalGateway(
                 temporal_client, task_queue=task_queue, timeout=temporal_timeout
@@ -90,7 +90,7 @@ def create_app(
         redoc_url=None,
     )
     handlers.install(app)
-    app.middleware("http")(metrics.observe_request)
+    app.add_middleware(metrics.ObserveRequests)
     for module in (projects, actions, tasks, directory, reports, contacts, health):
         app.include_router(module.router)
     install_console(app)  # the pages under /console (docs/console.md)

@@ -1,4 +1,8 @@
-"""What routes get injected: the process's resources, a DB session, Temporal, the policy."""
+"""What routes get injected: the process's resources, a DB session, Temporal, the policy.
+
+Every dependency is `async def`: FastAPI runs a plain `def` one in a worker thread, a thread hop
+per dependency and request for what is an attribute read (docs/performance.md).
+"""
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -20,7 +24,7 @@ class Resources:
     policy: Policy
 
 
-def get_resources(request: Request) -> Resources:
+async def get_resources(request: Request) -> Resources:
     """The resources the lifespan made."""
     return cast(Resources, request.app.state.resources)
 
@@ -34,17 +38,17 @@ async def get_session(resources: ResourcesDep) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-def get_sessions(resources: ResourcesDep) -> async_sessionmaker[AsyncSession]:
+async def get_sessions(resources: ResourcesDep) -> async_sessionmaker[AsyncSession]:
     """The process's session factory, for services that open sessions of their own."""
     return resources.sessions
 
 
-def get_temporal(resources: ResourcesDep) -> TemporalGateway:
+async def get_temporal(resources: ResourcesDep) -> TemporalGateway:
     """The Temporal gateway of the process."""
     return resources.temporal
 
 
-def get_policy(resources: ResourcesDep) -> Policy:
+async def get_policy(resources: ResourcesDep) -> Policy:
     """The policy new processes start with."""
     return resources.policy
 

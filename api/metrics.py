@@ -6,13 +6,13 @@ tasks), and the outbox (deliveries waiting, failed). The metrics are module-leve
 clients expect one registry per process.
 """
 
-from collections.abc import Awaitable, Callable
 from time import perf_counter
 
-from fastapi import Request, Response
+from fastapi import Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sender.status import DeliveryStatus
 
@@ -36,18 +36,33 @@ _OVERDUE_SQL = text(
 _OUTBOX_SQL = text("SELECT status, count(*) FROM deliveries GROUP BY status")
 
 
-async def observe_request(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    """Middleware: time each request under its route template (never the raw path)."""
-    started = perf_counter()
-    response = await call_next(request)
-    route = request.scope.get("route")
-    template = getattr(route, "path", "unmatched")
-    REQUESTS.labels(template, request.method, str(response.status_code)).observe(
-        perf_counter() - started
-    )
-    return response
+class ObserveRequests:
+    """ASGI middleware: time each request under its route template (never the raw path).
+
+    Plain ASGI, not `BaseHTTPMiddleware`: that one runs every request through a task group and
+    memory streams, a fixed cost on each request (docs/performance.md).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = perf_counter()
+        status = 500
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        await self.app(scope, receive, sending)
+        # The router records the matched route in the scope it was given.
+        template = getattr(scope.get("route"), "path", "unmatched")
+        REQUESTS.labels(template, scope["method"], str(status)).observe(perf_counter() - started)
 
 
 async def scrape(sessions: async_sessionmaker[AsyncSession]) -> Response:

@@ -1,4 +1,5 @@
-"""A worker alone in its process, so benchmarks.compare can read its resident memory.
+"""A worker alone in its process, as a deployment runs it: benchmarks.compare reads its resident
+memory, and runs the throughput measures against it.
 
 `python -m benchmarks.worker_rss qis|bare TEMPORAL_ADDRESS DATABASE_URL TASK_QUEUE` prints
 `ready` once polling, and runs until its standard input closes.

@@ -75,8 +75,9 @@ async def _until(stop: asyncio.Event, work: "asyncio.Task[None]") -> bool:
     return True
 
 
-def _worker_runtime(settings: Settings) -> Runtime | None:
-    """The runtime serving the worker's metrics, or None when they are turned off."""
+def worker_runtime(settings: Settings) -> Runtime | None:
+    """The runtime serving the worker's metrics, or None when they are turned off; the worker's
+    client must be made on it (`qis worker` here, `qis run` in qis/run.py)."""
     address = settings.qis_worker_metrics_address.strip()
     if not address:
         return None
@@ -91,7 +92,7 @@ def _worker_runtime(settings: Settings) -> Runtime | None:
 async def serve_worker(settings: Settings) -> None:
     """Poll the lifecycle task queue until signalled, then drain."""
     address, database_url = _required(settings)
-    runtime = _worker_runtime(settings)
+    runtime = worker_runtime(settings)
     stop = asyncio.Event()
     with _drain_on_signal(stop):
         client = await connect_when_ready(

@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 from db import migrate
 from infra import temporal
 from infra.settings import Settings
+from qis.processes import worker_runtime
 from stack.postgres import embedded_postgres
 from stack.processes import ensure_port_free
 from stack.serve import serve_worker_and_api
@@ -25,7 +26,9 @@ from stack.temporal import (
 log = logging.getLogger(__name__)
 
 
-def _banner(settings: Settings, temporal_address: str, database_url: str, data_dir: Path) -> str:
+def _banner(
+    settings: Settings, temporal_address: str, database_url: str, data_dir: Path, metrics: bool
+) -> str:
     api = f"http://{settings.qis_api_host}:{settings.qis_api_port}"
     lines = [
         "QIS 已启动 / QIS is running",
@@ -38,6 +41,11 @@ def _banner(settings: Settings, temporal_address: str, database_url: str, data_d
     lines += [
         f"  API                     : {api}",
         f"  API 文档 / docs          : {api}/docs",
+    ]
+    if metrics:
+        address = settings.qis_worker_metrics_address.strip()
+        lines.append(f"  worker 指标 / metrics    : http://{address}/metrics")
+    lines += [
         f"  数据库 / database         : {shown_url(database_url)}",
         f"  数据目录 / data dir       : {data_dir}",
         "按 Ctrl-C 停止 / press Ctrl-C to stop",
@@ -55,6 +63,9 @@ async def run_stack(settings: Settings) -> None:
     """Start whatever is not configured, migrate, then serve the worker and the API until cancelled."""
     data_dir = settings.qis_data_dir.resolve()
     ensure_port_free(settings.qis_api_host, settings.qis_api_port, "QIS_API_PORT")
+    # The one client of the API and the worker is made on the runtime serving the worker's
+    # metrics (docs/operations.md); a bad or taken address is refused before anything starts.
+    runtime = worker_runtime(settings)
     async with AsyncExitStack() as stack:
         # Temporal first: its ports are the likeliest to be taken, so a clash shows at once.
         dev_server: DevServer | None = None
@@ -63,6 +74,7 @@ async def run_stack(settings: Settings) -> None:
                 settings.temporal_address,
                 settings.temporal_namespace,
                 give_up_after=TEMPORAL_READY_TIMEOUT,
+                runtime=runtime,
             )
         else:
             dev_server = await stack.enter_async_context(
@@ -71,6 +83,7 @@ async def run_stack(settings: Settings) -> None:
                     port=settings.qis_temporal_port,
                     ui_port=settings.qis_temporal_ui_port,
                     namespace=settings.temporal_namespace,
+                    runtime=runtime,
                 )
             )
             client = dev_server.client
@@ -87,7 +100,7 @@ async def run_stack(settings: Settings) -> None:
             client,
             database_url,
             settings,
-            banner=_banner(settings, address, database_url, data_dir),
+            banner=_banner(settings, address, database_url, data_dir, runtime is not None),
             dev_server=dev_server,
         )
 

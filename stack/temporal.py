@@ -82,9 +82,10 @@ class DevServer:
 
 @asynccontextmanager
 async def embedded_temporal(
-    data_dir: Path, *, port: int, ui_port: int, namespace: str
+    data_dir: Path, *, port: int, ui_port: int, namespace: str, runtime: Runtime | None = None
 ) -> AsyncIterator[DevServer]:
-    """The Temporal dev server for the duration of the block, once it answers."""
+    """The Temporal dev server for the duration of the block, once it answers; its client is
+    made on `runtime` (the SDK's default one when None)."""
     command = temporal_command(data_dir, port=port, ui_port=ui_port, namespace=namespace)
     log_file, pid_file = data_dir / "temporal.log", data_dir / "temporal.pid"
     leftover = _read_pid(pid_file)
@@ -110,6 +111,7 @@ async def embedded_temporal(
             give_up_after=TEMPORAL_READY_TIMEOUT,
             server=process,
             log_file=log_file,
+            runtime=runtime,
         )
         yield DevServer(client, process, log_file)
     finally:

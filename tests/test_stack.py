@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 from temporalio.api.enums.v1 import IndexedValueType
@@ -48,19 +49,20 @@ class Ports:
     api: int
     temporal: int
     temporal_ui: int
+    worker_metrics: int
 
     @classmethod
     def free(cls) -> "Ports":
-        """Three ports nothing listens on now (held together so they differ)."""
-        sockets = [socket.socket(socket.AF_INET, socket.SOCK_STREAM) for _ in range(3)]
+        """Four ports nothing listens on now (held together so they differ)."""
+        sockets = [socket.socket(socket.AF_INET, socket.SOCK_STREAM) for _ in range(4)]
         try:
             for s in sockets:
                 s.bind(("127.0.0.1", 0))
-            api, temporal, ui = (s.getsockname()[1] for s in sockets)
+            api, temporal, ui, metrics = (s.getsockname()[1] for s in sockets)
         finally:
             for s in sockets:
                 s.close()
-        return cls(api=api, temporal=temporal, temporal_ui=ui)
+        return cls(api=api, temporal=temporal, temporal_ui=ui, worker_metrics=metrics)
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,7 @@ class RunningStack:
     temporal_address: str
     temporal_ui: str
     api: str
+    worker_metrics: str
 
     @property
     def database_url(self) -> str:
@@ -103,6 +106,7 @@ async def running_stack(
         "QIS_API_PORT": str(ports.api),
         "QIS_TEMPORAL_PORT": str(ports.temporal),
         "QIS_TEMPORAL_UI_PORT": str(ports.temporal_ui),
+        "QIS_WORKER_METRICS_ADDRESS": f"127.0.0.1:{ports.worker_metrics}",
     }
     with output.open("wb") as out:
         process = await asyncio.create_subprocess_exec(
@@ -125,6 +129,7 @@ async def _until_serving(
     address = f"127.0.0.1:{ports.temporal}"
     ui = f"http://127.0.0.1:{ports.temporal_ui}"
     api = f"http://127.0.0.1:{ports.api}"
+    metrics = f"http://127.0.0.1:{ports.worker_metrics}/metrics"
     loop = asyncio.get_running_loop()
     deadline = loop.time() + START_WITHIN
     client: Client | None = None
@@ -138,9 +143,13 @@ async def _until_serving(
                 ui_status = (await http.get(ui)).status_code
                 api_status = (await http.get(f"{api}/docs")).status_code
                 # The banner tells a person where everything is; it comes once all answer.
-                banner = all(where in _tail(output) for where in (address, ui, f"{api}/docs"))
+                banner = all(
+                    where in _tail(output) for where in (address, ui, f"{api}/docs", metrics)
+                )
                 if ui_status == 200 and api_status == 200 and banner:
-                    return RunningStack(process, env, data_dir, output, client, address, ui, api)
+                    return RunningStack(
+                        process, env, data_dir, output, client, address, ui, api, metrics
+                    )
                 last = f"UI {ui_status}, API /docs {api_status}, banner printed: {banner}"
             except (RuntimeError, httpx.HTTPError) as err:
                 last = repr(err)
@@ -256,6 +265,20 @@ async def _ui_workflows(stack: RunningStack, query: str) -> list[dict[str, Any]]
             await asyncio.sleep(POLL)
 
 
+async def _worker_metric_names(stack: RunningStack) -> set[str]:
+    """The metric names the worker's endpoint serves once a `temporal_` one is among them."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + START_WITHIN
+    names: set[str] = set()
+    async with httpx.AsyncClient(timeout=5) as http:
+        while not any(n.startswith("temporal_") for n in names) and loop.time() < deadline:
+            await asyncio.sleep(POLL)
+            answer = await http.get(stack.worker_metrics)
+            assert answer.status_code == 200, answer.text
+            names = {f.name for f in text_string_to_metric_families(answer.text)}
+    return names
+
+
 async def test_run_stops_cleanly_and_resumes_on_the_same_data(tmp_path: Path) -> None:
     data_dir = tmp_path / "var"
     ports = Ports.free()
@@ -274,6 +297,13 @@ async def test_run_stops_cleanly_and_resumes_on_the_same_data(tmp_path: Path) ->
         fields = listed[0]["searchAttributes"]["indexedFields"]
         assert set(SEARCH_ATTRIBUTES) - {"QisNextDeadline"} <= set(fields)
         assert listed[0]["type"]["name"] == "ProjectLifecycle"
+        # The worker's metrics, as `qis worker` serves them: the SDK's, from the one client.
+        names = await _worker_metric_names(stack)
+        assert {
+            "temporal_request",
+            "temporal_workflow_task_execution_latency",
+            "temporal_activity_execution_latency",
+        } <= names, sorted(names)
     temporal_db = data_dir / "temporal.db"
     inode = temporal_db.stat().st_ino
 
@@ -302,6 +332,28 @@ async def test_run_stops_cleanly_and_resumes_on_the_same_data(tmp_path: Path) ->
         if bystander.returncode is None:
             bystander.kill()
         await bystander.wait()
+
+
+def test_run_refuses_a_taken_worker_metrics_port_before_starting_anything(
+    tmp_path: Path,
+) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        taken = f"127.0.0.1:{holder.getsockname()[1]}"
+        env = {
+            **os.environ,
+            "QIS_DATA_DIR": str(tmp_path / "var"),
+            "QIS_API_PORT": str(Ports.free().api),
+            "QIS_WORKER_METRICS_ADDRESS": taken,
+        }
+        result = subprocess.run(
+            [QIS, "run"], env=env, capture_output=True, text=True, timeout=60, check=False
+        )
+    assert result.returncode == 1, result.stderr
+    assert f"worker 指标地址 {taken} 无法使用" in result.stderr
+    assert "QIS_WORKER_METRICS_ADDRESS" in result.stderr
+    assert not (tmp_path / "var").exists()
 
 
 def test_run_refuses_a_bad_policy_file_before_starting_anything(tmp_path: Path) -> None:

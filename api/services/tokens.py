@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import tables
@@ -15,6 +15,8 @@ from domain.actors import Actor, Role
 from domain.credit_code import shanghai_problem
 from domain.districts import DISTRICTS, district_name, is_district
 
+# Built once: every authenticated request runs it.
+_BY_HASH = select(tables.Token).where(tables.Token.token_hash == bindparam("digest"))
 # A token is 43 URL-safe characters; anything much longer is not ours and is not hashed.
 MAX_TOKEN_LENGTH = 200
 MAX_LABEL_LENGTH = 200
@@ -125,7 +127,7 @@ async def authenticate(session: AsyncSession, token: str) -> Caller | None:
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
     digest = hash_token(token)
-    row = await session.scalar(select(tables.Token).where(tables.Token.token_hash == digest))
+    row = await session.scalar(_BY_HASH, {"digest": digest})
     # The lookup is by hash (a token cannot be guessed from timings of its hash); the final
     # comparison is constant-time all the same.
     if row is None or not hmac.compare_digest(row.token_hash, digest) or row.revoked_at:

@@ -5,11 +5,14 @@ nothing internal; the reports page with its CSV and a district bureau's submissi
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx
 from playwright.async_api import expect
 from sqlalchemy import select
 
+from console.routes.directory import PAGE_SIZE
 from db import tables
 from tests.api.helpers import project_body
+from tests.api.seeds import seed_named_projects
 from tests.console.helpers import Console, action_form, eventually_visible, submit
 from workflows import report_workflow_id
 from workflows.district_report import DistrictReport, DistrictReportInput
@@ -96,6 +99,65 @@ async def test_the_directory_is_public_filtered_printable_and_shows_nothing_inte
     await expect(page.locator("form.filters")).to_be_hidden()
     await expect(entries).to_have_count(2)
     await expect(entries.first).to_be_visible()
+
+
+async def test_the_directory_pages_without_javascript_and_prints_the_page_shown(
+    console: Console,
+) -> None:
+    await seed_named_projects(console.sessions, count=280)
+    async with httpx.AsyncClient(base_url=console.url) as http:
+        whole = (await http.get("/v1/directory")).json()
+        municipal = (await http.get("/v1/directory?level=municipal")).json()
+    assert 2 * PAGE_SIZE < len(whole) <= 3 * PAGE_SIZE
+    assert PAGE_SIZE < len(municipal) <= 2 * PAGE_SIZE
+
+    context = await console.browser.new_context(
+        base_url=console.url, locale="zh-CN", java_script_enabled=False
+    )
+    console.contexts.append(context)
+    page = await context.new_page()
+    await page.goto("/directory")
+    entries = page.locator("article.entry")
+    headings = entries.locator("h2")
+    count = page.locator("p.count")
+    pager = page.get_by_role("navigation", name="分页")
+    await expect(entries).to_have_count(PAGE_SIZE)
+    await expect(count).to_have_text(
+        f"共 {len(whole)} 个项目，本页为第 1–{PAGE_SIZE} 个（第 1 页，共 3 页）"
+    )
+    assert await headings.all_inner_texts() == [e["name"] for e in whole[:PAGE_SIZE]]
+    await expect(pager.get_by_role("link", name="上一页")).to_have_count(0)
+
+    # Plain links page through the list in the JSON's order, and back.
+    await pager.get_by_role("link", name="下一页").click()
+    await expect(page).to_have_url(f"{console.url}/directory?page=2")
+    await expect(entries).to_have_count(PAGE_SIZE)
+    assert await headings.all_inner_texts() == [e["name"] for e in whole[PAGE_SIZE : 2 * PAGE_SIZE]]
+    await pager.get_by_role("link", name="下一页").click()
+    await expect(entries).to_have_count(len(whole) - 2 * PAGE_SIZE)
+    await expect(pager.get_by_role("link", name="下一页")).to_have_count(0)
+    await pager.get_by_role("link", name="上一页").click()
+    await expect(page).to_have_url(f"{console.url}/directory?page=2")
+
+    # Printed, the page shown is printed with its count line; the pager is left out.
+    await page.emulate_media(media="print")
+    await expect(pager).to_be_hidden()
+    await expect(count).to_be_visible()
+    await expect(entries).to_have_count(PAGE_SIZE)
+    await page.emulate_media(media="screen")
+
+    # The filters stay on every page; a page past the end shows the last one.
+    await page.get_by_label("级别").select_option(label="市级项目")
+    await page.get_by_role("button", name="筛选").click()
+    await expect(entries).to_have_count(PAGE_SIZE)
+    await pager.get_by_role("link", name="下一页").click()
+    await expect(page).to_have_url(f"{console.url}/directory?level=municipal&page=2")
+    assert await headings.all_inner_texts() == [e["name"] for e in municipal[PAGE_SIZE:]]
+    await page.goto("/directory?level=municipal&page=999")
+    assert await headings.all_inner_texts() == [e["name"] for e in municipal[PAGE_SIZE:]]
+    for not_a_page in ("abc", "0", "²", "-1"):  # "²" is a digit to str.isdigit, not to int()
+        await page.goto(f"/directory?page={not_a_page}")
+        assert await headings.all_inner_texts() == [e["name"] for e in whole[:PAGE_SIZE]]
 
 
 async def test_the_reports_page_shows_the_figures_offers_the_csv_and_takes_the_report(
