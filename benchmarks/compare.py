@@ -603,6 +603,16 @@ async def reads(bench: Bench, total: int, n: int) -> list[Row]:
         ("GET /v1/tasks (municipal bureau)", "/v1/tasks", bench.auth(Role.MUNICIPAL_BUREAU)),
         ("GET /v1/tasks (district bureau)", "/v1/tasks", bench.auth(Role.DISTRICT_BUREAU)),
         ("GET /v1/tasks (operator)", "/v1/tasks", bench.auth(Role.OPERATOR)),
+        (
+            "GET /v1/tasks?limit=100 (municipal bureau, a page)",
+            "/v1/tasks?limit=100",
+            bench.auth(Role.MUNICIPAL_BUREAU),
+        ),
+        (
+            "GET /v1/tasks?limit=100 (operator, a page)",
+            "/v1/tasks?limit=100",
+            bench.auth(Role.OPERATOR),
+        ),
         ("GET /v1/projects (first page of 100)", "/v1/projects", bench.auth(Role.OPERATOR)),
         (
             "GET /v1/projects?district= (one district)",

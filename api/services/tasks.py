@@ -1,24 +1,40 @@
 """The tasks inbox: decisions waiting for the caller, earliest due first, overdue marked.
 
-Read from the `projects` read model, which the workflow keeps current with its open tasks. The
-query asks only for the rows that can hold a task for the caller (most projects wait years with
-none open): the partial index `ix_projects_open_tasks` holds just the rows with open tasks, and
-`tasks_for` still decides, row by row, what the caller sees.
+Three sources, each asked by PostgreSQL for what waits for the caller, in due order:
 
-District reports still owed come from `report_tasks`, which each report process keeps current
-(docs/regulation.md "District reports"): the district bureau sees its own, the municipal bureau
-those escalated to it, operators all.
+- the open tasks of live projects in scope, from the `projects` read model, which the workflow
+  keeps current: each row's `tasks` array is unnested and filtered by who the task waits for
+  (the partial index `ix_projects_open_tasks` holds just the rows with open tasks);
+- a unit's rectification report, from its project's row;
+- district reports still owed, from `report_tasks`, which each report process keeps current
+  (docs/regulation.md "District reports").
+
+A page (`limit`, `offset`) asks each source for its first `offset + limit` entries and merges
+them, so only the page is built in Python, whatever the size of the city's inbox.
 """
 
-from collections.abc import Callable
+import heapq
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, and_, literal_column, or_, select
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    DateTime,
+    Row,
+    Select,
+    and_,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import defer
 
 from api.schemas import TaskRead
 from api.services.scope import scope_clause
@@ -36,14 +52,37 @@ _LIVE_STAGES = [s.value for s in Stage if s not in END_STAGES]
 REPORT_KIND = "district_report"
 
 
-def _task_read(
-    row: tables.Project, task: Task, now: datetime, *, supervising: bool = False
-) -> TaskRead:
+class Waiting(NamedTuple):
+    """One inbox entry before it is built: merged and paged first, built only when shown."""
+
+    due_at: datetime
+    order: str  # the project id, or the district of a report: ties broken the same way each time
+    position: int  # the task's place in its project's list
+    build: Callable[[], TaskRead]
+
+
+@dataclass(frozen=True)
+class Source:
+    """The first entries of one source, in due order, and how many it holds in all."""
+
+    entries: list[Waiting]
+    total: int
+
+
+@dataclass(frozen=True)
+class TaskPage:
+    """The inbox, or one page of it, and how many entries it holds in all."""
+
+    items: list[TaskRead]
+    total: int
+
+
+def _task_read(project: Any, task: Task, now: datetime, *, supervising: bool = False) -> TaskRead:
     return TaskRead(
-        project_id=row.id,
-        project_name=row.display_name,
-        district=row.district,
-        district_name=district_name(row.district),
+        project_id=project.id,
+        project_name=project.display_name,
+        district=project.district,
+        district_name=district_name(project.district),
         kind=task.kind.value,
         label=f"{task.kind.label}：{task.period}" if task.period else task.kind.label,
         action=task.action,
@@ -60,63 +99,13 @@ def _task_read(
     )
 
 
-class Waiting(NamedTuple):
-    """One inbox entry before it is built: sorted and paged first, built only when shown."""
-
-    due_at: datetime
-    order: str  # the project id, or the district of a report: ties broken the same way each time
-    build: Callable[[], TaskRead]
-
-
-def tasks_for(caller: Caller, row: tables.Project, now: datetime) -> list[Waiting]:
-    """What in this project waits for the caller (the project is in the caller's scope)."""
-    tasks = [Task.model_validate(t) for t in row.tasks]
-
-    def entry(task: Task, supervising: bool = False) -> Waiting:
-        return Waiting(
-            task.due_at, row.id, partial(_task_read, row, task, now, supervising=supervising)
-        )
-
-    if caller.role is Role.OPERATOR:
-        return [entry(t) for t in tasks]
+def _supervising(caller: Caller, task: Task) -> bool:
+    """The task waits for someone else and is in the caller's inbox to be chased."""
     if caller.role is Role.DISTRICT_BUREAU:
-        # Its own decisions, and units' overdue data escalated to it (Art. 9.1).
-        return [
-            entry(t, supervising=t.role is Role.UNIT)
-            for t in tasks
-            if t.role is Role.DISTRICT_BUREAU or (t.role is Role.UNIT and t.escalated)
-        ]
+        return task.role is Role.UNIT  # a unit's overdue data (Art. 9.1)
     if caller.role is Role.MUNICIPAL_BUREAU:
-        # Its own decisions, and overdue district decisions escalated to it for supervision.
-        return [
-            entry(t, supervising=t.role is not Role.MUNICIPAL_BUREAU)
-            for t in tasks
-            if t.role is Role.MUNICIPAL_BUREAU or (t.escalated and t.role is not Role.UNIT)
-        ]
-    # A unit: its data tasks (Art. 9.1), and the rectification report it owes.
-    own = [entry(t) for t in tasks if t.role is Role.UNIT]
-    deadline = row.rectification_deadline
-    if row.stage == Stage.RECTIFICATION.value and deadline and not row.rectification_reported:
-        return [*own, Waiting(deadline, row.id, partial(_rectification_read, row, deadline, now))]
-    return own
-
-
-def _rectification_read(row: tables.Project, deadline: datetime, now: datetime) -> TaskRead:
-    return TaskRead(
-        project_id=row.id,
-        project_name=row.display_name,
-        district=row.district,
-        district_name=district_name(row.district),
-        kind="rectification_report",
-        label="提交整改报告",
-        action=Action.REPORT_RECTIFICATION,
-        waiting_for=Role.UNIT,
-        waiting_for_label=Role.UNIT.label,
-        due_at=deadline,
-        overdue=deadline <= now,
-        escalated=False,
-        supervising=False,
-    )
+        return task.role is not Role.MUNICIPAL_BUREAU  # an overdue district decision
+    return False
 
 
 def _holds(fragment: str) -> ColumnElement[bool]:
@@ -125,21 +114,14 @@ def _holds(fragment: str) -> ColumnElement[bool]:
 
 
 def _may_hold_tasks_for(caller: Caller) -> ColumnElement[bool]:
-    """Rows that can yield a task for the caller in `tasks_for`; a superset, never fewer.
+    """Rows that can hold a task for the caller; a superset, which the index can answer.
 
     Literal SQL, not bound parameters: the planner must see `tasks <> '[]'` to use the partial
     index, whatever plan a prepared statement gets.
     """
     open_tasks = tables.Project.tasks.op("<>")(literal_column(OPEN_TASKS_EMPTY))
     if caller.role is Role.UNIT:
-        return or_(
-            and_(
-                tables.Project.stage == Stage.RECTIFICATION.value,
-                tables.Project.rectification_deadline.is_not(None),
-                tables.Project.rectification_reported.is_(False),
-            ),
-            and_(open_tasks, _holds(f'{{"role": "{Role.UNIT.value}"}}')),
-        )
+        return and_(open_tasks, _holds(f'{{"role": "{Role.UNIT.value}"}}'))
     if caller.role is Role.DISTRICT_BUREAU:
         return and_(
             open_tasks,
@@ -157,6 +139,117 @@ def _may_hold_tasks_for(caller: Caller) -> ColumnElement[bool]:
             ),
         )
     return open_tasks
+
+
+def _waits_for(caller: Caller, task: ColumnElement[Any]) -> ColumnElement[bool]:
+    """Whether one task (a jsonb element) is the caller's to decide or to chase."""
+    role: ColumnElement[str] = task.op("->>")("role")
+    escalated = func.coalesce(task.op("->>")("escalated").cast(Boolean), false())
+    if caller.role is Role.UNIT:
+        return role == Role.UNIT.value
+    if caller.role is Role.DISTRICT_BUREAU:
+        # Its own decisions, and units' overdue data escalated to it (Art. 9.1).
+        return or_(role == Role.DISTRICT_BUREAU.value, and_(role == Role.UNIT.value, escalated))
+    if caller.role is Role.MUNICIPAL_BUREAU:
+        # Its own decisions, and overdue district decisions escalated to it for supervision.
+        return or_(role == Role.MUNICIPAL_BUREAU.value, and_(escalated, role != Role.UNIT.value))
+    return true()
+
+
+async def _page_of(
+    session: AsyncSession, query: Select[*tuple[Any, ...]], first: int | None
+) -> tuple[Sequence[Row[Any]], int]:
+    """The first `first` rows of an ordered query (all when None), and how many it has: one
+    statement, the count taken as a window over every row before the limit."""
+    counted = query.add_columns(func.count().over().label("total_rows"))
+    rows = (await session.execute(counted if first is None else counted.limit(first))).all()
+    return rows, rows[0].total_rows if rows else 0
+
+
+async def _project_tasks(
+    session: AsyncSession, caller: Caller, now: datetime, first: int | None
+) -> Source:
+    """Open tasks of live projects in scope that wait for the caller, earliest due first."""
+    project = tables.Project
+    task = (
+        func.jsonb_array_elements(project.tasks)
+        .table_valued("value", with_ordinality="position")
+        .render_derived("task", with_types=False)
+    )
+    due_at = task.c.value.op("->>")("due_at").cast(DateTime(timezone=True))
+    query = (
+        select(project.id, project.display_name, project.district, task.c.value, task.c.position)
+        .select_from(project)
+        .join(task, true())
+        .where(
+            scope_clause(caller),
+            project.stage.in_(_LIVE_STAGES),
+            _may_hold_tasks_for(caller),
+            _waits_for(caller, task.c.value),
+        )
+        .order_by(due_at, project.id.collate("C"), task.c.position)
+    )
+    rows, total = await _page_of(session, query, first)
+    entries = []
+    for row in rows:
+        one = Task.model_validate(row.value)
+        build = partial(_task_read, row, one, now, supervising=_supervising(caller, one))
+        entries.append(Waiting(one.due_at, row.id, row.position, build))
+    return Source(entries, total)
+
+
+def _rectification_read(project: Any, now: datetime) -> TaskRead:
+    deadline: datetime = project.rectification_deadline
+    return TaskRead(
+        project_id=project.id,
+        project_name=project.display_name,
+        district=project.district,
+        district_name=district_name(project.district),
+        kind="rectification_report",
+        label="提交整改报告",
+        action=Action.REPORT_RECTIFICATION,
+        waiting_for=Role.UNIT,
+        waiting_for_label=Role.UNIT.label,
+        due_at=deadline,
+        overdue=deadline <= now,
+        escalated=False,
+        supervising=False,
+    )
+
+
+async def _rectification_reports(
+    session: AsyncSession, caller: Caller, now: datetime, first: int | None
+) -> Source:
+    """The rectification reports a unit owes (Art. 9.3), earliest deadline first."""
+    if caller.role is not Role.UNIT:
+        return Source([], 0)
+    project = tables.Project
+    query = (
+        select(
+            project.id,
+            project.display_name,
+            project.district,
+            project.rectification_deadline,
+        )
+        .where(
+            scope_clause(caller),
+            project.stage == Stage.RECTIFICATION.value,
+            project.rectification_deadline.is_not(None),
+            project.rectification_reported.is_(False),
+        )
+        .order_by(project.rectification_deadline, project.id.collate("C"))
+    )
+    rows, total = await _page_of(session, query, first)
+    # After the project's own tasks of the same due date and project, as it always stood.
+    return Source(
+        [
+            Waiting(
+                row.rectification_deadline, row.id, 1 << 30, partial(_rectification_read, row, now)
+            )
+            for row in rows
+        ],
+        total,
+    )
 
 
 def _report_read(row: tables.ReportTask, now: datetime, *, supervising: bool) -> TaskRead:
@@ -182,50 +275,44 @@ def _report_read(row: tables.ReportTask, now: datetime, *, supervising: bool) ->
     )
 
 
-async def _reports_owed(session: AsyncSession, caller: Caller, now: datetime) -> list[Waiting]:
+async def _reports_owed(
+    session: AsyncSession, caller: Caller, now: datetime, first: int | None
+) -> Source:
     """District reports not yet in that wait for the caller, or that it supervises."""
-    owed = tables.ReportTask.submitted_at.is_(None)
+    report = tables.ReportTask
+    owed = report.submitted_at.is_(None)
     if caller.role is Role.DISTRICT_BUREAU:
-        where = and_(owed, tables.ReportTask.district == caller.district)
+        where = and_(owed, report.district == caller.district)
     elif caller.role is Role.MUNICIPAL_BUREAU:
-        where = and_(owed, tables.ReportTask.escalated.is_(True))
+        where = and_(owed, report.escalated.is_(True))
     elif caller.role is Role.OPERATOR:
         where = owed
     else:
-        return []
-    rows = await session.scalars(select(tables.ReportTask).where(where))
+        return Source([], 0)
+    query = select(report).where(where).order_by(report.due_at, report.district, report.period)
+    rows, total = await _page_of(session, query, first)
     supervising = caller.role is Role.MUNICIPAL_BUREAU
-    return [
-        Waiting(row.due_at, row.district, partial(_report_read, row, now, supervising=supervising))
-        for row in rows
-    ]
-
-
-@dataclass(frozen=True)
-class TaskPage:
-    """The inbox, or one page of it, and how many entries it holds in all."""
-
-    items: list[TaskRead]
-    total: int
+    owed_reports: list[tables.ReportTask] = [found.ReportTask for found in rows]
+    return Source(
+        [
+            Waiting(r.due_at, r.district, 0, partial(_report_read, r, now, supervising=supervising))
+            for r in owed_reports
+        ],
+        total,
+    )
 
 
 async def list_tasks(
     *, session: AsyncSession, caller: Caller, limit: int | None = None, offset: int = 0
 ) -> TaskPage:
-    """The caller's inbox, earliest due first: open tasks of live projects in scope, and
-    district reports owed; all of it, or `limit` entries from `offset`."""
-    rows = await session.scalars(
-        select(tables.Project)
-        .where(
-            scope_clause(caller),
-            tables.Project.stage.in_(_LIVE_STAGES),
-            _may_hold_tasks_for(caller),
-        )
-        .options(defer(tables.Project.spec, raiseload=True))
-    )
+    """The caller's inbox, earliest due first: all of it, or `limit` entries from `offset`."""
     now = datetime.now(UTC)
-    waiting = [w for row in rows for w in tasks_for(caller, row, now)]
-    waiting += await _reports_owed(session, caller, now)
-    waiting.sort(key=lambda w: (w.due_at, w.order))
-    shown = waiting[offset:] if limit is None else waiting[offset : offset + limit]
-    return TaskPage(items=[w.build() for w in shown], total=len(waiting))
+    first = None if limit is None else offset + limit
+    sources = [
+        await _project_tasks(session, caller, now, first),
+        await _rectification_reports(session, caller, now, first),
+        await _reports_owed(session, caller, now, first),
+    ]
+    merged = heapq.merge(*(s.entries for s in sources), key=lambda w: w[:3])
+    shown = list(merged)[offset:first]
+    return TaskPage(items=[w.build() for w in shown], total=sum(s.total for s in sources))

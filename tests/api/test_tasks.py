@@ -4,8 +4,11 @@ from datetime import datetime, timedelta
 
 from temporalio.testing import WorkflowEnvironment
 
+from domain.periods import previous_period
 from tests.api.helpers import Api
 from tests.helpers import eventually
+from workflows import report_workflow_id
+from workflows.district_report import DistrictReport, DistrictReportInput
 
 
 async def test_inbox_order_overdue_and_escalation(
@@ -51,24 +54,40 @@ async def test_inbox_order_overdue_and_escalation(
     assert project["allowed_actions"] == ["decide-acceptance", "report-violation"]
 
 
-async def test_the_inbox_pages_in_the_same_order_with_the_total_in_a_header(api: Api) -> None:
+async def test_the_inbox_pages_in_the_same_order_with_the_total_in_a_header(
+    api: Api, workflow_env: WorkflowEnvironment
+) -> None:
     ids = []
     for focus in ("生物医药", "集成电路", "人工智能"):
         pid = (await api.register(focus=focus))["id"]
         await api.decide(pid, "request-acceptance", None, "unit")
         ids.append(pid)
-    whole = await api.get("/v1/tasks", "district")
-    assert whole.headers["X-Total-Count"] == "3"
+    # And a district report owed for a period long over: due first, from its own table.
+    now = await workflow_env.get_current_time()
+    period = previous_period(previous_period(now).start - timedelta(microseconds=1))
+    await api.client.start_workflow(
+        DistrictReport.run,
+        DistrictReportInput(district="310115", period=period.label),
+        id=report_workflow_id("310115", period.label),
+        task_queue=api.task_queue,
+    )
+    whole = await eventually(
+        lambda: api.get("/v1/tasks", "district"), lambda r: r.headers["X-Total-Count"] == "4"
+    )
     everything = [t["project_id"] for t in whole.json()]
-    assert sorted(everything) == sorted(ids)
-    first = await api.get("/v1/tasks", "district", {"limit": "2"})
-    rest = await api.get("/v1/tasks", "district", {"limit": "2", "offset": "2"})
+    assert everything[0] is None  # the report
+    assert sorted(everything[1:]) == sorted(ids)
+    assert [t["due_at"] for t in whole.json()] == sorted(t["due_at"] for t in whole.json())
+    first = await api.get("/v1/tasks", "district", {"limit": "3"})
+    rest = await api.get("/v1/tasks", "district", {"limit": "3", "offset": "3"})
     assert [t["project_id"] for t in first.json() + rest.json()] == everything
-    assert (len(first.json()), first.headers["X-Total-Count"]) == (2, "3")
-    assert (len(rest.json()), rest.headers["X-Total-Count"]) == (1, "3")
+    assert first.json() + rest.json() == whole.json()
+    assert (len(first.json()), first.headers["X-Total-Count"]) == (3, "4")
+    assert (len(rest.json()), rest.headers["X-Total-Count"]) == (1, "4")
     past = await api.get("/v1/tasks", "district", {"limit": "2", "offset": "9"})
-    assert (past.json(), past.headers["X-Total-Count"]) == ([], "3")
+    assert (past.json(), past.headers["X-Total-Count"]) == ([], "4")
     for params, field in (({"limit": "0"}, "limit"), ({"offset": "-1"}, "offset")):
         refused = await api.get("/v1/tasks", "district", params)
         assert refused.status_code == 422
         assert refused.json()["errors"][0]["field"] == field
+    await api.post(f"/v1/districts/310115/reports/{period.label}/submit", None, "district")
