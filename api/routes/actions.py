@@ -4,7 +4,7 @@ import inspect
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, cast
 
-from fastapi import APIRouter, Body, Depends
+from fastapi import APIRouter, Body, Depends, Response
 from pydantic import BaseModel
 
 from api.actions import ACTION_DOCS
@@ -12,6 +12,7 @@ from api.auth import CallerDep, require_roles
 from api.deps import SessionDep, SessionsDep, TemporalDep
 from api.errors import NotFound
 from api.openapi import IdempotencyKey, error_responses
+from api.responses import json_answer
 from api.schemas import ACTION_BODIES, ProjectRead
 from api.services.decisions import take_decision
 from api.services.projects import load_project
@@ -49,10 +50,10 @@ def _add_route(action: Action) -> None:
         sessions: SessionsDep,
         idempotency_key: IdempotencyKey = None,
         body: BaseModel | None = None,
-    ) -> ProjectRead:
+    ) -> Response:
         """Take the decision; the project after it."""
         caller, project = target
-        return await take_decision(
+        after = await take_decision(
             temporal=temporal,
             sessions=sessions,
             caller=caller,
@@ -61,6 +62,7 @@ def _add_route(action: Action) -> None:
             body=body,
             idempotency_key=idempotency_key,
         )
+        return json_answer(after)
 
     # FastAPI reads the body's schema from the signature: give it this action's own model.
     body_type: Any = ACTION_BODIES[action]

@@ -9,6 +9,7 @@ from api.deps import PolicyDep, SessionDep, SessionsDep, TemporalDep
 from api.errors import InvalidInput
 from api.examples import IMPORTED_DISTRICT, IMPORTED_MUNICIPAL, PROJECT, REGIONAL_PROJECT
 from api.openapi import IdempotencyKey, error_responses
+from api.responses import json_answer
 from api.schemas import ProjectCreate, ProjectImport, ProjectPage, ProjectRead
 from api.services import projects
 from api.services.tokens import Caller
@@ -45,7 +46,6 @@ DistrictFilter = Annotated[
 
 
 async def _register(
-    response: Response,
     session: SessionDep,
     sessions: SessionsDep,
     temporal: TemporalDep,
@@ -53,7 +53,7 @@ async def _register(
     caller: Caller,
     body: ProjectCreate,
     idempotency_key: str | None,
-) -> ProjectRead:
+) -> Response:
     """Register (or import) and answer 201, or 200 for a retry of the same request."""
     project, created = await projects.register_project(
         session=session,
@@ -64,14 +64,13 @@ async def _register(
         policy=policy,
         idempotency_key=idempotency_key,
     )
-    if not created:
-        response.status_code = 200
-    return project
+    return json_answer(project, 201 if created else 200)
 
 
 @router.post(
     "",
     status_code=201,
+    response_model=ProjectRead,
     summary="登记项目",
     response_description="已登记的项目",
     description="平台运营方登记任意项目；区市场监管局只能登记本区项目；实施单位只能登记本单位项目。"
@@ -79,7 +78,6 @@ async def _register(
     responses={**_REPLAY, **error_responses(401, 403, 409, 422, 503)},
 )
 async def register_project(
-    response: Response,
     session: SessionDep,
     sessions: SessionsDep,
     temporal: TemporalDep,
@@ -95,23 +93,21 @@ async def register_project(
         ),
     ],
     idempotency_key: IdempotencyKey = None,
-) -> ProjectRead:
+) -> Response:
     """Register a project and start its lifecycle."""
-    return await _register(
-        response, session, sessions, temporal, policy, caller, body, idempotency_key
-    )
+    return await _register(session, sessions, temporal, policy, caller, body, idempotency_key)
 
 
 @router.post(
     "/import",
     status_code=201,
+    response_model=ProjectRead,
     summary="导入已命名项目",
     response_description="已导入的项目",
     description="登记已获命名的项目及其命名日期；区级定期评估、市级三年评估从这些日期起算。",
     responses={**_REPLAY, **error_responses(401, 403, 409, 422, 503)},
 )
 async def import_project(
-    response: Response,
     session: SessionDep,
     sessions: SessionsDep,
     temporal: TemporalDep,
@@ -127,11 +123,9 @@ async def import_project(
         ),
     ],
     idempotency_key: IdempotencyKey = None,
-) -> ProjectRead:
+) -> Response:
     """Import an already named project; its timers count from the naming dates."""
-    return await _register(
-        response, session, sessions, temporal, policy, caller, body, idempotency_key
-    )
+    return await _register(session, sessions, temporal, policy, caller, body, idempotency_key)
 
 
 @router.get(
