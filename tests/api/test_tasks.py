@@ -1,11 +1,13 @@
 """The tasks inbox: earliest due first, overdue marked, escalations shown to the supervisor."""
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from temporalio.testing import WorkflowEnvironment
 
+from domain.durations import local_date
 from domain.periods import previous_period
-from tests.api.helpers import Api
+from tests.api.helpers import Api, project_body
 from tests.helpers import eventually
 from workflows import report_workflow_id
 from workflows.district_report import DistrictReport, DistrictReportInput
@@ -91,3 +93,34 @@ async def test_the_inbox_pages_in_the_same_order_with_the_total_in_a_header(
         assert refused.status_code == 422
         assert refused.json()["errors"][0]["field"] == field
     await api.post(f"/v1/districts/310115/reports/{period.label}/submit", None, "district")
+
+
+async def test_a_units_late_data_is_chased_by_its_district_bureau_not_the_city(
+    api: Api, workflow_env: WorkflowEnvironment
+) -> None:
+    now = await workflow_env.get_current_time()
+    named = (local_date(now) - timedelta(days=400)).isoformat()
+    body = project_body(district_named_on=named)
+    imported = await api.post("/v1/projects/import", body)
+    assert imported.status_code == 201, imported.text
+    pid = imported.json()["id"]
+
+    async def data_tasks(who: str) -> list[dict[str, Any]]:
+        tasks: list[dict[str, Any]] = (await api.get("/v1/tasks", who)).json()
+        return [t for t in tasks if t["kind"] == "data_submission" and t["project_id"] == pid]
+
+    # The period ends, the unit owes its figures; a month (and a legal deadline) later, late.
+    period_end = previous_period(now + timedelta(days=370)).end
+    await workflow_env.sleep(period_end - now + timedelta(days=45))
+    [chased] = await eventually(
+        lambda: data_tasks("district"), lambda ts: len(ts) == 1 and ts[0]["escalated"]
+    )
+    assert (chased["waiting_for"], chased["supervising"], chased["overdue"]) == (
+        "unit",
+        True,
+        True,
+    )
+    [owed] = await data_tasks("unit")
+    assert (owed["supervising"], owed["period"]) == (False, chased["period"])
+    assert await data_tasks("municipal") == []
+    assert await data_tasks("other_district") == []
