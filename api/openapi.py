@@ -25,6 +25,10 @@ _DESCRIPTIONS = {
 }
 
 
+# The header a paged list answers with: how many entries it holds in all.
+TOTAL_HEADER = "X-Total-Count"
+
+
 def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     """The error responses of a route, each an ErrorRead with a Chinese description."""
     responses: dict[int | str, dict[str, Any]] = {}

@@ -5,15 +5,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from api.deps import SessionDep
-from api.openapi import error_responses
+from api.openapi import TOTAL_HEADER, error_responses
 from api.routes.projects import DistrictFilter, known_district
 from api.schemas import DirectoryEntry
 from api.services.directory import MAX_LIMIT, MAX_OFFSET, directory_page
 from domain.stages import Level
 
 router = APIRouter(prefix="/v1", tags=["公开名录"])
-
-TOTAL_HEADER = "X-Total-Count"
 
 
 @router.get(

@@ -7,13 +7,12 @@ from pydantic import TypeAdapter
 
 from api.auth import CallerDep
 from api.deps import SessionDep
-from api.openapi import error_responses
+from api.openapi import TOTAL_HEADER, error_responses
 from api.schemas import TaskRead
 from api.services.tasks import list_tasks
 
 router = APIRouter(prefix="/v1", tags=["待办"])
 
-TOTAL_HEADER = "X-Total-Count"
 TASKS = TypeAdapter(list[TaskRead])
 
 
