@@ -10,9 +10,11 @@ process keeps accepting decisions (docs/operations.md, "What to watch").
 
 `apply_step` writes everything one step of a process produced (its decision record, name grants
 and endings, outbox rows and the read-model row) in one transaction, so a reader sees all of a
-step or none of it. The one-effect activities before it stay registered for processes that
-started on the earlier release and keep using them until their next continue-as-new
-(docs/operations.md, "Upgrading a running process").
+step or none of it, and rewrites the project's rows in the inbox's and the directory's ready
+tables (db.open_tasks, db.directory) from what it wrote. The one-effect activities before it
+stay registered for processes that started on the earlier release and keep using them until
+their next continue-as-new (docs/operations.md, "Upgrading a running process"); those that
+write a name or the row rewrite the ready rows too.
 """
 
 from collections.abc import Awaitable, Callable
@@ -32,7 +34,7 @@ from activities.inputs import (
     StepInput,
     SyncProjectInput,
 )
-from db import tables
+from db import directory, open_tasks, tables
 from db.read_model import ProjectRow
 from domain.decisions import Action
 from domain.effects import EndName, GrantName, Notify, OweData, RecordData, RecordDecision
@@ -65,6 +67,7 @@ class StoreActivities:
             for data in input.data:
                 await _record_data(session, input.project_id, data)
             await _sync_project(session, input.row)
+            await _refresh_ready_rows(session, input.project_id)
 
     @activity.defn
     async def record_decision(self, input: RecordDecisionInput) -> None:
@@ -77,12 +80,14 @@ class StoreActivities:
         """Add a granted name to the names register (processes of the earlier release)."""
         async with self._sessions.begin() as session:
             await _grant_name(session, input.project_id, input.grant)
+            await _refresh_ready_rows(session, input.project_id)
 
     @activity.defn
     async def end_name(self, input: EndNameInput) -> None:
         """Append a name's ending to the register (processes of the earlier release)."""
         async with self._sessions.begin() as session:
-            await _end_name(session, input.end)
+            project_id = await _end_name(session, input.end)
+            await _refresh_ready_rows(session, project_id)
 
     @activity.defn
     async def notify(self, input: NotifyInput) -> None:
@@ -95,6 +100,7 @@ class StoreActivities:
         """Bring the read model up to the state (processes of the earlier release)."""
         async with self._sessions.begin() as session:
             await _sync_project(session, input.row)
+            await _refresh_ready_rows(session, input.row.id)
 
     def all(self) -> list[Callable[..., Awaitable[None]]]:
         return [
@@ -155,9 +161,12 @@ async def _grant_name(session: AsyncSession, project_id: str, grant: GrantName) 
     )
 
 
-async def _end_name(session: AsyncSession, end: EndName) -> None:
-    """Append a name's cancellation or revocation; at most one per name, never edited."""
-    granted = await session.scalar(select(tables.Name.id).where(tables.Name.key == end.name_key))
+async def _end_name(session: AsyncSession, end: EndName) -> str:
+    """Append a name's cancellation or revocation; at most one per name, never edited. Returns
+    the name's project."""
+    granted = await session.scalar(
+        select(tables.Name.project_id).where(tables.Name.key == end.name_key)
+    )
     if granted is None:
         raise ApplicationError(f"name {end.name_key} is not in the register", type=INVARIANT)
     ending = end.ending
@@ -173,6 +182,7 @@ async def _end_name(session: AsyncSession, end: EndName) -> None:
         )
         .on_conflict_do_nothing(index_elements=["name_key"])
     )
+    return granted
 
 
 async def _notify(
@@ -269,3 +279,9 @@ async def _sync_project(session: AsyncSession, row: ProjectRow) -> None:
         where=tables.Project.state_seq <= statement.excluded.state_seq,
     )
     await session.execute(statement)
+
+
+async def _refresh_ready_rows(session: AsyncSession, project_id: str) -> None:
+    """Rewrite the project's inbox rows and directory entry from what the transaction wrote."""
+    await open_tasks.refresh(session, project_id)
+    await directory.refresh(session, project_id)

@@ -26,12 +26,13 @@ DECISIONS = Counter(
     "Decisions sent to the lifecycle, by action and outcome",
     ["action", "outcome"],
 )
-OVERDUE = Gauge("qis_tasks_overdue", "Decisions past their due date, by district", ["district"])
+OVERDUE = Gauge(
+    "qis_tasks_overdue", "Open tasks past their due date (open_tasks), by district", ["district"]
+)
 OUTBOX = Gauge("qis_outbox_deliveries", "Outbox deliveries by status", ["status"])
 
 _OVERDUE_SQL = text(
-    "SELECT district, count(*) FROM projects, jsonb_array_elements(tasks) AS task "
-    "WHERE (task->>'due_at')::timestamptz < now() GROUP BY district"
+    "SELECT district, count(*) FROM open_tasks WHERE due_at < now() GROUP BY district"
 )
 _OUTBOX_SQL = text("SELECT status, count(*) FROM deliveries GROUP BY status")
 

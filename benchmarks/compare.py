@@ -54,7 +54,7 @@ from api.services.recorded import wait_recorded
 from api.services.tokens import create_token
 from benchmarks.bare import CREATE_TABLE, BareProcess
 from benchmarks.bare import TABLE as BARE_TABLE
-from db import migrate, tables
+from db import directory, migrate, open_tasks, tables
 from db.engine import make_engine, make_session_factory
 from domain.actions import TaskKind
 from domain.actors import Actor, Role
@@ -587,6 +587,11 @@ async def seed(sessions: async_sessionmaker[AsyncSession], total: int) -> tuple[
         for start in range(0, len(rows), 1000):
             async with sessions.begin() as session:
                 await session.execute(insert(table).values(rows[start : start + 1000]))
+    # The rows went in by SQL, not through the store: derive the ready tables as the
+    # migration does (db.open_tasks, db.directory).
+    async with sessions.begin() as session:
+        for statement in open_tasks.rebuild() + directory.rebuild():
+            await session.execute(statement)
     async with sessions.begin() as session:
         await session.execute(text("ANALYZE"))
         count = await session.scalar(select(func.count()).select_from(tables.Project)) or 0
@@ -597,7 +602,7 @@ async def seed(sessions: async_sessionmaker[AsyncSession], total: int) -> tuple[
 
 
 async def reads(bench: Bench, total: int, n: int) -> list[Row]:
-    count, open_tasks = await seed(bench.sessions, total)
+    count, tasks_open = await seed(bench.sessions, total)
     district = "310115"
     cases: list[tuple[str, str, dict[str, str]]] = [
         ("GET /v1/tasks (municipal bureau)", "/v1/tasks", bench.auth(Role.MUNICIPAL_BUREAU)),
@@ -655,7 +660,7 @@ async def reads(bench: Bench, total: int, n: int) -> list[Row]:
                 verdict(p99 < 20),
             )
         )
-    rows.append(Row(f"(read model: {count} projects, {open_tasks} open tasks)", "", "", "", "", ""))
+    rows.append(Row(f"(read model: {count} projects, {tasks_open} open tasks)", "", "", "", "", ""))
     return rows
 
 

@@ -4,6 +4,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Date,
     DateTime,
@@ -29,8 +30,6 @@ NAMING_CONVENTION = {
 }
 
 LIVE_STAGES_SQL = "stage NOT IN ('withdrawn', 'rejected', 'cancelled', 'revoked')"
-# A project with no open task has this `tasks` value; the inbox reads only the others.
-OPEN_TASKS_EMPTY = "'[]'::jsonb"
 
 
 class Base(DeclarativeBase):
@@ -56,7 +55,8 @@ class Project(Base):
     state_seq: Mapped[int] = mapped_column(Integer, default=0)
     registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    # The open tasks (domain.state.Task as JSON) and the rectification, for the tasks inbox.
+    # The open tasks (domain.state.Task as JSON) and the rectification, from which the tasks
+    # inbox's rows are derived (OpenTask, db.open_tasks).
     tasks: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
     rectification_deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     rectification_reported: Mapped[bool] = mapped_column(server_default=text("false"))
@@ -75,14 +75,59 @@ class Project(Base):
             unique=True,
             postgresql_where=text(LIVE_STAGES_SQL),
         ),
-        # The tasks inbox (api.services.tasks) reads only projects with open tasks, by district.
-        Index(
-            "ix_projects_open_tasks",
-            "district",
-            postgresql_where=text(f"tasks <> {OPEN_TASKS_EMPTY}"),
-        ),
         # The project list's order (newest first): its first page without sorting every row.
         Index("ix_projects_registered_at", "registered_at"),
+    )
+
+
+class OpenTask(Base):
+    """One open task of a live project, for the tasks inbox (api.services.tasks): the project's
+    `tasks` and its owed rectification report, one row each, rewritten by every transaction that
+    writes the project's row (db.open_tasks), so a page of the inbox is an index range."""
+
+    __tablename__ = "open_tasks"
+
+    project_id: Mapped[str] = mapped_column(String(64, collation="C"), primary_key=True)
+    # The task's place in the project's list; a rectification report comes after them all.
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    district: Mapped[str] = mapped_column(String(6))
+    credit_code: Mapped[str] = mapped_column(String(18), index=True)
+    display_name: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(40))
+    role: Mapped[str] = mapped_column(String(32))
+    escalated: Mapped[bool]
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The task (domain.state.Task as JSON); null for a rectification report.
+    task: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+
+    __table_args__ = (
+        # The inbox's order: earliest due first, ties by project and place.
+        Index("ix_open_tasks_due", "due_at", "project_id", "position"),
+        Index("ix_open_tasks_district_due", "district", "due_at"),
+    )
+
+
+class DirectoryEntry(Base):
+    """One named project as the public directory publishes it (Art. 11), under its highest
+    active name: the entry as JSON, and what orders and filters it. Rewritten by every
+    transaction that writes the project's row or its names (db.directory), so a page of the
+    directory is an index range."""
+
+    __tablename__ = "directory_entries"
+
+    project_id: Mapped[str] = mapped_column(String(64, collation="C"), primary_key=True)
+    rank: Mapped[int] = mapped_column(Integer)  # 2 municipal, 1 district: highest first
+    level: Mapped[str] = mapped_column(String(16))
+    # Compared as code points (as Python compares strings), whatever the database's collation.
+    district: Mapped[str] = mapped_column(String(6, collation="C"))
+    name: Mapped[str] = mapped_column(String(300, collation="C"))
+    service_items: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
+    entry: Mapped[Any] = mapped_column(JSON)  # api.schemas.DirectoryEntry's shape
+
+    __table_args__ = (
+        # The directory's order, and the same within one district.
+        Index("ix_directory_entries_order", text("rank DESC"), "district", "name", "project_id"),
+        Index("ix_directory_entries_district", "district", text("rank DESC"), "name", "project_id"),
     )
 
 

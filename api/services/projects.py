@@ -17,7 +17,7 @@ from api.services.scope import ensure_may_see, scope_clause
 from api.services.temporal import TemporalGateway
 from api.services.tokens import Caller
 from api.services.views import project_read, project_summary
-from db import tables
+from db import open_tasks, tables
 from db.read_model import project_row
 from domain.actors import Role
 from domain.districts import district_name
@@ -133,6 +133,7 @@ async def register_project(
         # One INSERT, compiled once (no unit of work, no ORM): the row the partial unique index
         # checks (docs/performance.md).
         await session.execute(_INSERT_ROW, _read_model_row(state))
+        await open_tasks.refresh(session, project_id)
     except IntegrityError:
         await session.rollback()
         if idempotency_key is not None and await _exists(session, project_id):

@@ -1,11 +1,10 @@
 """The tasks inbox: decisions waiting for the caller, earliest due first, overdue marked.
 
-Three sources, each asked by PostgreSQL for what waits for the caller, in due order:
+Two sources, each asked by PostgreSQL for what waits for the caller, in due order:
 
-- the open tasks of live projects in scope, from the `projects` read model, which the workflow
-  keeps current: each row's `tasks` array is unnested and filtered by who the task waits for
-  (the partial index `ix_projects_open_tasks` holds just the rows with open tasks);
-- a unit's rectification report, from its project's row;
+- the open tasks of live projects in scope, and a unit's rectification report, from
+  `open_tasks`, which the transaction that writes a project's row keeps current (db.open_tasks),
+  indexed in due order;
 - district reports still owed, from `report_tasks`, which each report process keeps current
   (docs/regulation.md "District reports").
 
@@ -21,15 +20,11 @@ from functools import partial
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
-    Boolean,
     ColumnElement,
-    DateTime,
     Row,
     Select,
     and_,
-    false,
     func,
-    literal_column,
     or_,
     select,
     true,
@@ -37,18 +32,15 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.schemas import TaskRead
-from api.services.scope import scope_clause
 from api.services.tokens import Caller
 from api.services.views import is_overdue
 from db import tables
-from db.tables import OPEN_TASKS_EMPTY
+from db.open_tasks import RECTIFICATION_KIND
 from domain.actors import Role
 from domain.decisions import Action
 from domain.districts import district_name
-from domain.stages import END_STAGES, Stage
 from domain.state import Task, deadline_day
 
-_LIVE_STAGES = [s.value for s in Stage if s not in END_STAGES]
 REPORT_KIND = "district_report"
 
 
@@ -77,12 +69,14 @@ class TaskPage:
     total: int
 
 
-def _task_read(project: Any, task: Task, now: datetime, *, supervising: bool = False) -> TaskRead:
+def _task_read(row: tables.OpenTask, now: datetime, *, supervising: bool) -> TaskRead:
+    assert row.task is not None
+    task = Task.model_validate(row.task)
     return TaskRead(
-        project_id=project.id,
-        project_name=project.display_name,
-        district=project.district,
-        district_name=district_name(project.district),
+        project_id=row.project_id,
+        project_name=row.display_name,
+        district=row.district,
+        district_name=district_name(row.district),
         kind=task.kind.value,
         label=f"{task.kind.label}：{task.period}" if task.period else task.kind.label,
         action=task.action,
@@ -99,60 +93,53 @@ def _task_read(project: Any, task: Task, now: datetime, *, supervising: bool = F
     )
 
 
-def _supervising(caller: Caller, task: Task) -> bool:
+def _rectification_read(row: tables.OpenTask, now: datetime) -> TaskRead:
+    return TaskRead(
+        project_id=row.project_id,
+        project_name=row.display_name,
+        district=row.district,
+        district_name=district_name(row.district),
+        kind=RECTIFICATION_KIND,
+        label="提交整改报告",
+        action=Action.REPORT_RECTIFICATION,
+        waiting_for=Role.UNIT,
+        waiting_for_label=Role.UNIT.label,
+        due_at=row.due_at,
+        overdue=row.due_at <= now,
+        escalated=False,
+        supervising=False,
+    )
+
+
+def _supervising(caller: Caller, waiting_for: Role) -> bool:
     """The task waits for someone else and is in the caller's inbox to be chased."""
     if caller.role is Role.DISTRICT_BUREAU:
-        return task.role is Role.UNIT  # a unit's overdue data (Art. 9.1)
+        return waiting_for is Role.UNIT  # a unit's overdue data (Art. 9.1)
     if caller.role is Role.MUNICIPAL_BUREAU:
-        return task.role is not Role.MUNICIPAL_BUREAU  # an overdue district decision
+        return waiting_for is not Role.MUNICIPAL_BUREAU  # an overdue district decision
     return False
 
 
-def _holds(fragment: str) -> ColumnElement[bool]:
-    """The row's open tasks include one matching the JSON fragment (jsonb containment)."""
-    return tables.Project.tasks.op("@>")(literal_column(f"'[{fragment}]'::jsonb"))
-
-
-def _may_hold_tasks_for(caller: Caller) -> ColumnElement[bool]:
-    """Rows that can hold a task for the caller; a superset, which the index can answer.
-
-    Literal SQL, not bound parameters: the planner must see `tasks <> '[]'` to use the partial
-    index, whatever plan a prepared statement gets.
-    """
-    open_tasks = tables.Project.tasks.op("<>")(literal_column(OPEN_TASKS_EMPTY))
+def _waits_for(caller: Caller) -> ColumnElement[bool]:
+    """The open tasks in the caller's scope that are its to decide or to chase."""
+    task = tables.OpenTask
     if caller.role is Role.UNIT:
-        return and_(open_tasks, _holds(f'{{"role": "{Role.UNIT.value}"}}'))
-    if caller.role is Role.DISTRICT_BUREAU:
-        return and_(
-            open_tasks,
-            or_(
-                _holds(f'{{"role": "{Role.DISTRICT_BUREAU.value}"}}'),
-                _holds(f'{{"role": "{Role.UNIT.value}", "escalated": true}}'),
-            ),
-        )
-    if caller.role is Role.MUNICIPAL_BUREAU:
-        return and_(
-            open_tasks,
-            or_(
-                _holds(f'{{"role": "{Role.MUNICIPAL_BUREAU.value}"}}'),
-                _holds('{"escalated": true}'),
-            ),
-        )
-    return open_tasks
-
-
-def _waits_for(caller: Caller, task: ColumnElement[Any]) -> ColumnElement[bool]:
-    """Whether one task (a jsonb element) is the caller's to decide or to chase."""
-    role: ColumnElement[str] = task.op("->>")("role")
-    escalated = func.coalesce(task.op("->>")("escalated").cast(Boolean), false())
-    if caller.role is Role.UNIT:
-        return role == Role.UNIT.value
+        return and_(task.credit_code == caller.credit_code, task.role == Role.UNIT.value)
     if caller.role is Role.DISTRICT_BUREAU:
         # Its own decisions, and units' overdue data escalated to it (Art. 9.1).
-        return or_(role == Role.DISTRICT_BUREAU.value, and_(role == Role.UNIT.value, escalated))
+        return and_(
+            task.district == caller.district,
+            or_(
+                task.role == Role.DISTRICT_BUREAU.value,
+                and_(task.role == Role.UNIT.value, task.escalated),
+            ),
+        )
     if caller.role is Role.MUNICIPAL_BUREAU:
         # Its own decisions, and overdue district decisions escalated to it for supervision.
-        return or_(role == Role.MUNICIPAL_BUREAU.value, and_(escalated, role != Role.UNIT.value))
+        return or_(
+            task.role == Role.MUNICIPAL_BUREAU.value,
+            and_(task.escalated, task.role != Role.UNIT.value),
+        )
     return true()
 
 
@@ -170,86 +157,21 @@ async def _project_tasks(
     session: AsyncSession, caller: Caller, now: datetime, first: int | None
 ) -> Source:
     """Open tasks of live projects in scope that wait for the caller, earliest due first."""
-    project = tables.Project
-    task = (
-        func.jsonb_array_elements(project.tasks)
-        .table_valued("value", with_ordinality="position")
-        .render_derived("task", with_types=False)
-    )
-    due_at = task.c.value.op("->>")("due_at").cast(DateTime(timezone=True))
+    task = tables.OpenTask
     query = (
-        select(project.id, project.display_name, project.district, task.c.value, task.c.position)
-        .select_from(project)
-        .join(task, true())
-        .where(
-            scope_clause(caller),
-            project.stage.in_(_LIVE_STAGES),
-            _may_hold_tasks_for(caller),
-            _waits_for(caller, task.c.value),
-        )
-        .order_by(due_at, project.id.collate("C"), task.c.position)
+        select(task).where(_waits_for(caller)).order_by(task.due_at, task.project_id, task.position)
     )
     rows, total = await _page_of(session, query, first)
     entries = []
-    for row in rows:
-        one = Task.model_validate(row.value)
-        build = partial(_task_read, row, one, now, supervising=_supervising(caller, one))
-        entries.append(Waiting(one.due_at, row.id, row.position, build))
+    for found in rows:
+        row: tables.OpenTask = found.OpenTask
+        if row.task is None:
+            build = partial(_rectification_read, row, now)
+        else:
+            supervising = _supervising(caller, Role(row.role))
+            build = partial(_task_read, row, now, supervising=supervising)
+        entries.append(Waiting(row.due_at, row.project_id, row.position, build))
     return Source(entries, total)
-
-
-def _rectification_read(project: Any, now: datetime) -> TaskRead:
-    deadline: datetime = project.rectification_deadline
-    return TaskRead(
-        project_id=project.id,
-        project_name=project.display_name,
-        district=project.district,
-        district_name=district_name(project.district),
-        kind="rectification_report",
-        label="提交整改报告",
-        action=Action.REPORT_RECTIFICATION,
-        waiting_for=Role.UNIT,
-        waiting_for_label=Role.UNIT.label,
-        due_at=deadline,
-        overdue=deadline <= now,
-        escalated=False,
-        supervising=False,
-    )
-
-
-async def _rectification_reports(
-    session: AsyncSession, caller: Caller, now: datetime, first: int | None
-) -> Source:
-    """The rectification reports a unit owes (Art. 9.3), earliest deadline first."""
-    if caller.role is not Role.UNIT:
-        return Source([], 0)
-    project = tables.Project
-    query = (
-        select(
-            project.id,
-            project.display_name,
-            project.district,
-            project.rectification_deadline,
-        )
-        .where(
-            scope_clause(caller),
-            project.stage == Stage.RECTIFICATION.value,
-            project.rectification_deadline.is_not(None),
-            project.rectification_reported.is_(False),
-        )
-        .order_by(project.rectification_deadline, project.id.collate("C"))
-    )
-    rows, total = await _page_of(session, query, first)
-    # After the project's own tasks of the same due date and project, as it always stood.
-    return Source(
-        [
-            Waiting(
-                row.rectification_deadline, row.id, 1 << 30, partial(_rectification_read, row, now)
-            )
-            for row in rows
-        ],
-        total,
-    )
 
 
 def _report_read(row: tables.ReportTask, now: datetime, *, supervising: bool) -> TaskRead:
@@ -310,7 +232,6 @@ async def list_tasks(
     first = None if limit is None else offset + limit
     sources = [
         await _project_tasks(session, caller, now, first),
-        await _rectification_reports(session, caller, now, first),
         await _reports_owed(session, caller, now, first),
     ]
     merged = heapq.merge(*(s.entries for s in sources), key=lambda w: w[:3])

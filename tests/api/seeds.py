@@ -1,11 +1,12 @@
 """Named projects written straight into the read model, for the directory's tests: every case
-the directory publishes differently (tests/api/test_directory.py, tests/console)."""
+the directory publishes differently (tests/api/test_directory.py, tests/console). Their
+directory entries are derived as the store derives them (db.directory.refresh)."""
 
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db import tables
+from db import directory, tables
 from domain.districts import district_name
 from domain.project import ProjectSpec
 from tests.helpers import make_spec
@@ -89,3 +90,7 @@ async def seed_named_projects(sessions: async_sessionmaker[AsyncSession], count:
         session.add_all(names)
         await session.flush()
         session.add_all(endings)
+        await session.flush()
+        # As the step's transaction does after writing a project's row and names.
+        for project in projects:
+            await directory.refresh(session, project.id)

@@ -6,7 +6,7 @@ import httpx
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import update
 
-from db import tables
+from db import open_tasks, tables
 from tests.api.helpers import Api
 
 
@@ -40,6 +40,7 @@ async def test_metrics_count_decisions_requests_and_overdue_tasks(api: Api) -> N
         await session.execute(
             update(tables.Project).where(tables.Project.id == row.id).values(tasks=tasks)
         )
+        await open_tasks.refresh(session, row.id)  # as the store does after writing the row
     after = await scrape(api)
 
     def grew(name: str, **labels: str) -> float:
