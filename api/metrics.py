@@ -26,13 +26,12 @@ DECISIONS = Counter(
     "Decisions sent to the lifecycle, by action and outcome",
     ["action", "outcome"],
 )
-OVERDUE = Gauge(
-    "qis_tasks_overdue", "Open tasks past their due date (open_tasks), by district", ["district"]
-)
+OVERDUE = Gauge("qis_tasks_overdue", "Decisions past their due date, by district", ["district"])
 OUTBOX = Gauge("qis_outbox_deliveries", "Outbox deliveries by status", ["status"])
 
 _OVERDUE_SQL = text(
-    "SELECT district, count(*) FROM open_tasks WHERE due_at < now() GROUP BY district"
+    "SELECT district, count(*) FROM open_tasks "
+    "WHERE task IS NOT NULL AND due_at < now() GROUP BY district"
 )
 _OUTBOX_SQL = text("SELECT status, count(*) FROM deliveries GROUP BY status")
 

@@ -27,7 +27,6 @@ from sqlalchemy import (
     func,
     or_,
     select,
-    true,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -121,7 +120,8 @@ def _supervising(caller: Caller, waiting_for: Role) -> bool:
 
 
 def _waits_for(caller: Caller) -> ColumnElement[bool]:
-    """The open tasks in the caller's scope that are its to decide or to chase."""
+    """The open tasks in the caller's scope that are its to decide or to chase. A rectification
+    report (a row with role `unit`, never escalated) shows only in its unit's inbox."""
     task = tables.OpenTask
     if caller.role is Role.UNIT:
         return and_(task.credit_code == caller.credit_code, task.role == Role.UNIT.value)
@@ -140,7 +140,8 @@ def _waits_for(caller: Caller) -> ColumnElement[bool]:
             task.role == Role.MUNICIPAL_BUREAU.value,
             and_(task.escalated, task.role != Role.UNIT.value),
         )
-    return true()
+    # The operator sees every project's tasks; a rectification report is the unit's alone.
+    return task.kind != RECTIFICATION_KIND
 
 
 async def _page_of(

@@ -1,10 +1,12 @@
 """The tasks inbox: earliest due first, overdue marked, escalations shown to the supervisor."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import update
 from temporalio.testing import WorkflowEnvironment
 
+from db import open_tasks, tables
 from domain.durations import local_date
 from domain.periods import previous_period
 from tests.api.helpers import Api, project_body
@@ -124,3 +126,43 @@ async def test_a_units_late_data_is_chased_by_its_district_bureau_not_the_city(
     assert (owed["supervising"], owed["period"]) == (False, chased["period"])
     assert await data_tasks("municipal") == []
     assert await data_tasks("other_district") == []
+
+
+async def test_a_rectification_report_waits_in_its_units_inbox_alone(api: Api) -> None:
+    """The report a unit owes in its rectification period (Art. 9.3): the unit's entry, in due
+    order after its project's own tasks; not a bureau's or the operator's."""
+    project = (await api.register())["id"]
+    await api.settled(project)
+    deadline = datetime(2027, 6, 1, 16, 0, tzinfo=UTC)
+    async with api.sessions.begin() as session:
+        await session.execute(
+            update(tables.Project)
+            .where(tables.Project.id == project)
+            .values(
+                stage="rectification",
+                tasks=[],
+                rectification_deadline=deadline,
+                rectification_reported=False,
+            )
+        )
+        await open_tasks.refresh(session, project)  # as the step's transaction does
+
+    [owed] = (await api.get("/v1/tasks", "unit")).json()
+    assert (owed["project_id"], owed["kind"], owed["action"], owed["label"]) == (
+        project,
+        "rectification_report",
+        "report-rectification",
+        "提交整改报告",
+    )
+    assert datetime.fromisoformat(owed["due_at"]) == deadline
+    for who in ("district", "municipal", "operator"):
+        assert (await api.get("/v1/tasks", who)).json() == [], who
+
+    async with api.sessions.begin() as session:
+        await session.execute(
+            update(tables.Project)
+            .where(tables.Project.id == project)
+            .values(rectification_reported=True)
+        )
+        await open_tasks.refresh(session, project)
+    assert (await api.get("/v1/tasks", "unit")).json() == []
