@@ -21,7 +21,6 @@ from sqlalchemy import (
     exists,
     func,
     insert,
-    literal,
     literal_column,
     select,
     true,
@@ -30,6 +29,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by, distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import tables
+from db.labels import label_case
 from domain.districts import DISTRICTS
 from domain.elements import Element
 from domain.project import ProjectType
@@ -38,11 +38,6 @@ from domain.stages import Level
 PUBLISHED_LEVELS = (Level.MUNICIPAL, Level.DISTRICT)  # highest first
 EMPTY_ARRAY: ColumnElement[Any] = literal_column("'[]'::json")
 _COLUMNS = ("project_id", "rank", "level", "district", "name", "service_items", "entry")
-
-
-def _label(value: SQLColumnExpression[Any], labels: dict[str, str]) -> ColumnElement[Any]:
-    """The Chinese label of a code, from the domain's table (one definition of each label)."""
-    return case(*((value == code, literal(label)) for code, label in labels.items()), else_=None)
 
 
 def _text(value: SQLColumnExpression[Any], key: str) -> ColumnElement[Any]:
@@ -76,7 +71,7 @@ def _service_items(items_json: ColumnElement[Any]) -> ColumnElement[Any]:
         "element",
         element,
         "element_label",
-        _label(element, {e.value: e.label for e in Element}),
+        label_case(element, {e.value: e.label for e in Element}),
         "title",
         _text(item.c.value, "title"),
     )
@@ -102,17 +97,17 @@ def _entry(name: Any) -> ColumnElement[Any]:
         "level",
         name.c.level,
         "level_label",
-        _label(name.c.level, {lv.value: lv.label for lv in PUBLISHED_LEVELS}),
+        label_case(name.c.level, {lv.value: lv.label for lv in PUBLISHED_LEVELS}),
         "named_on",
         name.c.granted_on,
         "district",
         project.district,
         "district_name",
-        _label(project.district, DISTRICTS),
+        label_case(project.district, DISTRICTS),
         "type",
         project.type,
         "type_label",
-        _label(project.type, {t.value: t.label for t in ProjectType}),
+        label_case(project.type, {t.value: t.label for t in ProjectType}),
         "focus",
         project.focus,
         "unit_name",

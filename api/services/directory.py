@@ -57,15 +57,26 @@ def _statement(district: bool, level: bool, element: bool, paged: bool) -> Any:
         where.append(entry.level == bindparam("level"))
     if element:
         where.append(entry.service_items.op("@>")(bindparam("element", type_=JSONB)))
-    ordered = (
-        select(entry.entry, entry.rank, entry.district, entry.name, entry.project_id)
-        .where(*where)
-        .order_by(*_order(entry))
-    )
     if paged:
-        ordered = ordered.limit(bindparam("limit")).offset(bindparam("offset"))
-    page = ordered.subquery("page")
-    entries = func.json_agg(aggregate_order_by(page.c.entry, *_order(page.c)))
+        # The page's keys first (narrow rows, sorted in memory or read off the index), then
+        # their entries: sorting the wide entries to skip `offset` of them spills to disk.
+        keys = (
+            select(entry.rank, entry.district, entry.name, entry.project_id)
+            .where(*where)
+            .order_by(*_order(entry))
+            .limit(bindparam("limit"))
+            .offset(bindparam("offset"))
+            .subquery("page")
+        )
+        rows: Any = (
+            select(entry.entry, *keys.c)
+            .join_from(keys, entry, entry.project_id == keys.c.project_id)
+            .subquery("rows")
+        )
+    else:
+        rows = select(entry.entry, entry.rank, entry.district, entry.name, entry.project_id)
+        rows = rows.where(*where).subquery("rows")
+    entries = func.json_agg(aggregate_order_by(rows.c.entry, *_order(rows.c)))
     body = select(func.coalesce(entries, EMPTY_ARRAY).cast(Text)).scalar_subquery()
     total = select(func.count()).select_from(entry).where(*where).scalar_subquery()
     return select(body, total)

@@ -4,27 +4,38 @@ Two sources, each asked by PostgreSQL for what waits for the caller, in due orde
 
 - the open tasks of live projects in scope, and a unit's rectification report, from
   `open_tasks`, which the transaction that writes a project's row keeps current (db.open_tasks),
-  indexed in due order;
+  indexed in due order; PostgreSQL writes each entry as JSON in the shape of `TaskRead`;
 - district reports still owed, from `report_tasks`, which each report process keeps current
-  (docs/regulation.md "District reports").
+  (docs/regulation.md "District reports"); a handful, written by pydantic.
 
 A page (`limit`, `offset`) asks each source for its first `offset + limit` entries and merges
-them, so only the page is built in Python, whatever the size of the city's inbox.
+them, so only the page is written, whatever the size of the city's inbox; the whole inbox is
+the entries' JSON joined (docs/performance.md, "GET /v1/tasks").
 """
 
 import heapq
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from functools import partial
+from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
+from pydantic import TypeAdapter
 from sqlalchemy import (
     ColumnElement,
+    Date,
+    DateTime,
+    Interval,
     Row,
     Select,
+    SQLColumnExpression,
+    Text,
     and_,
+    bindparam,
+    case,
+    false,
     func,
+    literal,
+    null,
     or_,
     select,
 )
@@ -32,24 +43,29 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.schemas import TaskRead
 from api.services.tokens import Caller
-from api.services.views import is_overdue
 from db import tables
+from db.labels import label_case
 from db.open_tasks import RECTIFICATION_KIND
-from domain.actors import Role
+from domain.actions import TaskKind
+from domain.actors import ROLE_LABELS, Role
 from domain.decisions import Action
-from domain.districts import district_name
-from domain.state import Task, deadline_day
+from domain.districts import DISTRICTS, district_name
+from domain.durations import SHANGHAI
+from domain.state import deadline_day
 
 REPORT_KIND = "district_report"
+RECTIFICATION_LABEL = "提交整改报告"
+ENTRY = TypeAdapter(TaskRead)
+ENTRIES = TypeAdapter(list[TaskRead])
 
 
 class Waiting(NamedTuple):
-    """One inbox entry before it is built: merged and paged first, built only when shown."""
+    """One inbox entry as JSON, with what orders it: merged and paged before it is joined."""
 
     due_at: datetime
     order: str  # the project id, or the district of a report: ties broken the same way each time
     position: int  # the task's place in its project's list
-    build: Callable[[], TaskRead]
+    json: bytes
 
 
 @dataclass(frozen=True)
@@ -62,61 +78,112 @@ class Source:
 
 @dataclass(frozen=True)
 class TaskPage:
-    """The inbox, or one page of it, and how many entries it holds in all."""
+    """The inbox, or one page of it, as a JSON array, and how many entries it holds in all."""
 
-    items: list[TaskRead]
+    body: bytes
     total: int
 
+    def items(self) -> list[TaskRead]:
+        """The entries as objects (for the console's template)."""
+        return ENTRIES.validate_json(self.body)
 
-def _task_read(row: tables.OpenTask, now: datetime, *, supervising: bool) -> TaskRead:
-    assert row.task is not None
-    task = Task.model_validate(row.task)
-    return TaskRead(
-        project_id=row.project_id,
-        project_name=row.display_name,
-        district=row.district,
-        district_name=district_name(row.district),
-        kind=task.kind.value,
-        label=f"{task.kind.label}：{task.period}" if task.period else task.kind.label,
-        action=task.action,
-        period=task.period,
-        waiting_for=task.role,
-        waiting_for_label=task.role.label,
-        opened_at=task.opened_at,
-        due_at=task.due_at,
-        due_on=deadline_day(task.due_at, task.due_rule),
-        due_rule=task.due_rule,
-        overdue=is_overdue(task, now),
-        escalated=task.escalated,
-        supervising=supervising,
+
+def _member(value: SQLColumnExpression[Any], key: str) -> ColumnElement[Any]:
+    """`value -> key`: a JSON member as JSON, written by pydantic when the task was stored."""
+    return value.op("->")(key)
+
+
+def _json_text(value: str) -> ColumnElement[Any]:
+    """A string as a JSON (jsonb) value."""
+    return func.to_jsonb(literal(value, Text))
+
+
+def _utc_text(moment: SQLColumnExpression[datetime]) -> ColumnElement[str]:
+    """An instant as pydantic writes a UTC datetime: 2027-06-01T16:00:00Z, with .ffffff when
+    there are microseconds."""
+    utc = func.timezone("UTC", moment)
+    fraction = case(
+        (func.to_char(utc, "US") != "000000", func.to_char(utc, ".US")),
+        else_="",
     )
+    return func.concat(func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS'), fraction, "Z")
 
 
-def _rectification_read(row: tables.OpenTask, now: datetime) -> TaskRead:
-    return TaskRead(
-        project_id=row.project_id,
-        project_name=row.display_name,
-        district=row.district,
-        district_name=district_name(row.district),
-        kind=RECTIFICATION_KIND,
-        label="提交整改报告",
-        action=Action.REPORT_RECTIFICATION,
-        waiting_for=Role.UNIT,
-        waiting_for_label=Role.UNIT.label,
-        due_at=row.due_at,
-        overdue=row.due_at <= now,
-        escalated=False,
-        supervising=False,
+def _due_on(
+    task: SQLColumnExpression[Any], due_at: SQLColumnExpression[datetime]
+) -> ColumnElement[Any]:
+    """domain.state.deadline_day in SQL: the Shanghai date the deadline ends on (a legal
+    deadline, one with a rule, ends at 24:00 of its last day: the day before that instant)."""
+    offset = datetime(2000, 1, 1, tzinfo=SHANGHAI).utcoffset()
+    assert offset is not None  # a fixed offset: China has no daylight saving time
+    before = case(
+        (task.op("->>")("due_rule").is_not(None), literal(timedelta(microseconds=1), Interval)),
+        else_=literal(timedelta(0), Interval),
     )
+    local = func.timezone("UTC", due_at) + literal(offset, Interval) - before
+    return local.cast(Date)
 
 
-def _supervising(caller: Caller, waiting_for: Role) -> bool:
+def _supervising(caller: Caller) -> ColumnElement[bool]:
     """The task waits for someone else and is in the caller's inbox to be chased."""
+    role = tables.OpenTask.role
     if caller.role is Role.DISTRICT_BUREAU:
-        return waiting_for is Role.UNIT  # a unit's overdue data (Art. 9.1)
+        return role == Role.UNIT.value  # a unit's overdue data (Art. 9.1)
     if caller.role is Role.MUNICIPAL_BUREAU:
-        return waiting_for is not Role.MUNICIPAL_BUREAU  # an overdue district decision
-    return False
+        return role != Role.MUNICIPAL_BUREAU.value  # an overdue district decision
+    return false()
+
+
+def _entry(caller: Caller) -> ColumnElement[str]:
+    """One open task as JSON text, its keys in TaskRead's order (`now` a bound parameter)."""
+    row = tables.OpenTask
+    task, is_report = row.task, row.task.is_(None)  # no task: the rectification report
+    kind_label = label_case(row.kind, {k.value: k.label for k in TaskKind})
+    period = task.op("->>")("period")
+    now = bindparam("now", type_=DateTime(timezone=True))
+    return func.json_build_object(
+        "project_id",
+        row.project_id,
+        "project_name",
+        row.display_name,
+        "district",
+        row.district,
+        "district_name",
+        label_case(row.district, DISTRICTS),
+        "kind",
+        row.kind,
+        "label",
+        case(
+            (is_report, RECTIFICATION_LABEL),
+            (period.is_not(None), func.concat(kind_label, "：", period)),
+            else_=kind_label,
+        ),
+        "action",
+        case(
+            (is_report, _json_text(Action.REPORT_RECTIFICATION.value)),
+            else_=_member(task, "action"),
+        ),
+        "period",
+        _member(task, "period"),
+        "waiting_for",
+        row.role,
+        "waiting_for_label",
+        label_case(row.role, {r.value: label for r, label in ROLE_LABELS.items()}),
+        "opened_at",
+        _member(task, "opened_at"),
+        "due_at",
+        case((is_report, func.to_jsonb(_utc_text(row.due_at))), else_=_member(task, "due_at")),
+        "due_on",
+        case((is_report, null()), else_=_due_on(task, row.due_at)),
+        "due_rule",
+        _member(task, "due_rule"),
+        "overdue",
+        or_(row.escalated, row.due_at <= now),
+        "escalated",
+        row.escalated,
+        "supervising",
+        _supervising(caller),
+    ).cast(Text)
 
 
 def _waits_for(caller: Caller) -> ColumnElement[bool]:
@@ -145,34 +212,37 @@ def _waits_for(caller: Caller) -> ColumnElement[bool]:
 
 
 async def _page_of(
-    session: AsyncSession, query: Select[*tuple[Any, ...]], first: int | None
+    session: AsyncSession,
+    query: Select[*tuple[Any, ...]],
+    first: int | None,
+    params: dict[str, Any] | None = None,
 ) -> tuple[Sequence[Row[Any]], int]:
     """The first `first` rows of an ordered query (all when None), and how many it has: one
     statement, the count taken as a window over every row before the limit."""
     counted = query.add_columns(func.count().over().label("total_rows"))
-    rows = (await session.execute(counted if first is None else counted.limit(first))).all()
+    statement = counted if first is None else counted.limit(first)
+    rows = (await session.execute(statement, params or {})).all()
     return rows, rows[0].total_rows if rows else 0
+
+
+def _project_tasks_query(caller: Caller) -> Select[*tuple[Any, ...]]:
+    task = tables.OpenTask
+    return (
+        select(task.due_at, task.project_id, task.position, _entry(caller).label("entry"))
+        .where(_waits_for(caller))
+        .order_by(task.due_at, task.project_id, task.position)
+    )
 
 
 async def _project_tasks(
     session: AsyncSession, caller: Caller, now: datetime, first: int | None
 ) -> Source:
     """Open tasks of live projects in scope that wait for the caller, earliest due first."""
-    task = tables.OpenTask
-    query = (
-        select(task).where(_waits_for(caller)).order_by(task.due_at, task.project_id, task.position)
+    query = _project_tasks_query(caller)
+    rows, total = await _page_of(session, query, first, {"now": now})
+    return Source(
+        [Waiting(r.due_at, r.project_id, r.position, r.entry.encode()) for r in rows], total
     )
-    rows, total = await _page_of(session, query, first)
-    entries = []
-    for found in rows:
-        row: tables.OpenTask = found.OpenTask
-        if row.task is None:
-            build = partial(_rectification_read, row, now)
-        else:
-            supervising = _supervising(caller, Role(row.role))
-            build = partial(_task_read, row, now, supervising=supervising)
-        entries.append(Waiting(row.due_at, row.project_id, row.position, build))
-    return Source(entries, total)
 
 
 def _report_read(row: tables.ReportTask, now: datetime, *, supervising: bool) -> TaskRead:
@@ -218,7 +288,12 @@ async def _reports_owed(
     owed_reports: list[tables.ReportTask] = [found.ReportTask for found in rows]
     return Source(
         [
-            Waiting(r.due_at, r.district, 0, partial(_report_read, r, now, supervising=supervising))
+            Waiting(
+                r.due_at,
+                r.district,
+                0,
+                ENTRY.dump_json(_report_read(r, now, supervising=supervising)),
+            )
             for r in owed_reports
         ],
         total,
@@ -237,4 +312,5 @@ async def list_tasks(
     ]
     merged = heapq.merge(*(s.entries for s in sources), key=lambda w: w[:3])
     shown = list(merged)[offset:first]
-    return TaskPage(items=[w.build() for w in shown], total=sum(s.total for s in sources))
+    body = b"[" + b",".join(w.json for w in shown) + b"]"
+    return TaskPage(body=body, total=sum(s.total for s in sources))

@@ -36,7 +36,7 @@ async def inbox(
         request,
         "inbox.html",
         who=who,
-        tasks=found.items,
+        tasks=found.items(),
         total=found.total,
         page=page,
         pages=pages,
