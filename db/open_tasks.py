@@ -3,10 +3,10 @@
 Each live project's open tasks (its row's `tasks`, one row each, in their order) and the
 rectification report a unit owes (Art. 9.3, after them) become rows that the inbox reads in due
 order through an index (api.services.tasks, docs/performance.md). Whatever writes a project's
-row rewrites its rows in the same transaction with `refresh`: the step's activity and the
-registration. The statements derive the rows from the `projects` row in SQL, so what the inbox
-shows is the row, whichever release wrote it; the migration that made the table filled it with
-the same statement (`rebuild`).
+row rewrites its rows in the same transaction with `refresh` (the step's activity), or writes
+them with `write_new` (the registration, whose row is new). The statements derive the rows
+from the `projects` row in SQL, so what the inbox shows is the row, whichever release wrote
+it; the migration that made the table filled it with the same statement (`rebuild`).
 """
 
 from typing import Any
@@ -109,6 +109,12 @@ def _insert(which: ColumnElement[bool]) -> Insert:
 async def refresh(session: AsyncSession, project_id: str) -> None:
     """Rewrite one project's rows from its `projects` row (in the caller's transaction)."""
     await session.execute(delete(tables.OpenTask).where(tables.OpenTask.project_id == project_id))
+    await session.execute(_insert(tables.Project.id == project_id))
+
+
+async def write_new(session: AsyncSession, project_id: str) -> None:
+    """Write the rows of a project whose row the transaction has just inserted (it has none
+    to replace: the registration)."""
     await session.execute(_insert(tables.Project.id == project_id))
 
 

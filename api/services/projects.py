@@ -133,7 +133,7 @@ async def register_project(
         # One INSERT, compiled once (no unit of work, no ORM): the row the partial unique index
         # checks (docs/performance.md).
         await session.execute(_INSERT_ROW, _read_model_row(state))
-        await open_tasks.refresh(session, project_id)
+        await open_tasks.write_new(session, project_id)
     except IntegrityError:
         await session.rollback()
         if idempotency_key is not None and await _exists(session, project_id):

@@ -14,7 +14,7 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.inputs import GrantNameInput, StepInput, SyncProjectInput
 from activities.store import StoreActivities
-from db import tables
+from db import open_tasks, tables
 from db.engine import make_engine, make_session_factory
 from db.migrate import alembic_config
 from db.open_tasks import RECTIFICATION_POSITION
@@ -210,3 +210,19 @@ async def test_the_migration_derives_the_rows_the_store_would_write(
         assert await ready_rows(make_session_factory(engine)) == stored
     finally:
         await engine.dispose()
+
+
+async def test_a_new_projects_rows_are_those_a_step_would_write(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    """The registration writes a new row's inbox rows with `write_new` (nothing to replace)."""
+    state = fresh()
+    written = step(state, REQUEST)
+    async with session_factory.begin() as s:
+        await s.execute(insert(tables.Project).values(written.row.model_dump()))
+        await open_tasks.write_new(s, "p1")
+    new = await ready_rows(session_factory)
+    assert [t[:2] for t in new["tasks"]] == [("p1", 1)]
+    async with session_factory.begin() as s:
+        await open_tasks.refresh(s, "p1")
+    assert await ready_rows(session_factory) == new
