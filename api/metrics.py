@@ -31,7 +31,7 @@ OUTBOX = Gauge("qis_outbox_deliveries", "Outbox deliveries by status", ["status"
 
 _OVERDUE_SQL = text(
     "SELECT district, count(*) FROM open_tasks "
-    "WHERE task IS NOT NULL AND due_at < now() GROUP BY district"
+    "WHERE kind <> 'rectification_report' AND due_at < now() GROUP BY district"
 )
 _OUTBOX_SQL = text("SELECT status, count(*) FROM deliveries GROUP BY status")
 

@@ -92,13 +92,13 @@ class OpenTask(Base):
     position: Mapped[int] = mapped_column(Integer, primary_key=True)
     district: Mapped[str] = mapped_column(String(6))
     credit_code: Mapped[str] = mapped_column(String(18), index=True)
-    display_name: Mapped[str] = mapped_column(String(300))
     kind: Mapped[str] = mapped_column(String(40))
     role: Mapped[str] = mapped_column(String(32))
     escalated: Mapped[bool]
     due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    # The task (domain.state.Task as JSON); null for a rectification report.
-    task: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    # The entry (api.schemas.TaskRead) as JSON text up to `due_rule`, without its closing
+    # brace: the inbox appends what depends on the clock and the reader.
+    head: Mapped[str] = mapped_column(Text)
 
     __table_args__ = (
         # The inbox's order: earliest due first, ties by project and place.

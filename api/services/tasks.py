@@ -4,7 +4,8 @@ Two sources, each asked by PostgreSQL for what waits for the caller, in due orde
 
 - the open tasks of live projects in scope, and a unit's rectification report, from
   `open_tasks`, which the transaction that writes a project's row keeps current (db.open_tasks),
-  indexed in due order; PostgreSQL writes each entry as JSON in the shape of `TaskRead`;
+  indexed in due order; each row holds the start of its entry as JSON in the shape of
+  `TaskRead`, and PostgreSQL completes it with what depends on the clock and the caller;
 - district reports still owed, from `report_tasks`, which each report process keeps current
   (docs/regulation.md "District reports"); a handful, written by pydantic.
 
@@ -16,26 +17,21 @@ the entries' JSON joined (docs/performance.md, "GET /v1/tasks").
 import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from pydantic import TypeAdapter
 from sqlalchemy import (
     ColumnElement,
-    Date,
     DateTime,
-    Interval,
     Row,
     Select,
     SQLColumnExpression,
-    Text,
     and_,
     bindparam,
     case,
     false,
     func,
-    literal,
-    null,
     or_,
     select,
 )
@@ -44,17 +40,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.schemas import TaskRead
 from api.services.tokens import Caller
 from db import tables
-from db.labels import label_case
 from db.open_tasks import RECTIFICATION_KIND
-from domain.actions import TaskKind
-from domain.actors import ROLE_LABELS, Role
-from domain.decisions import Action
-from domain.districts import DISTRICTS, district_name
-from domain.durations import SHANGHAI
+from domain.actors import Role
+from domain.districts import district_name
 from domain.state import deadline_day
 
 REPORT_KIND = "district_report"
-RECTIFICATION_LABEL = "提交整改报告"
 ENTRY = TypeAdapter(TaskRead)
 ENTRIES = TypeAdapter(list[TaskRead])
 
@@ -88,42 +79,6 @@ class TaskPage:
         return ENTRIES.validate_json(self.body)
 
 
-def _member(value: SQLColumnExpression[Any], key: str) -> ColumnElement[Any]:
-    """`value -> key`: a JSON member as JSON, written by pydantic when the task was stored."""
-    return value.op("->")(key)
-
-
-def _json_text(value: str) -> ColumnElement[Any]:
-    """A string as a JSON (jsonb) value."""
-    return func.to_jsonb(literal(value, Text))
-
-
-def _utc_text(moment: SQLColumnExpression[datetime]) -> ColumnElement[str]:
-    """An instant as pydantic writes a UTC datetime: 2027-06-01T16:00:00Z, with .ffffff when
-    there are microseconds."""
-    utc = func.timezone("UTC", moment)
-    fraction = case(
-        (func.to_char(utc, "US") != "000000", func.to_char(utc, ".US")),
-        else_="",
-    )
-    return func.concat(func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS'), fraction, "Z")
-
-
-def _due_on(
-    task: SQLColumnExpression[Any], due_at: SQLColumnExpression[datetime]
-) -> ColumnElement[Any]:
-    """domain.state.deadline_day in SQL: the Shanghai date the deadline ends on (a legal
-    deadline, one with a rule, ends at 24:00 of its last day: the day before that instant)."""
-    offset = datetime(2000, 1, 1, tzinfo=SHANGHAI).utcoffset()
-    assert offset is not None  # a fixed offset: China has no daylight saving time
-    before = case(
-        (task.op("->>")("due_rule").is_not(None), literal(timedelta(microseconds=1), Interval)),
-        else_=literal(timedelta(0), Interval),
-    )
-    local = func.timezone("UTC", due_at) + literal(offset, Interval) - before
-    return local.cast(Date)
-
-
 def _supervising(caller: Caller) -> ColumnElement[bool]:
     """The task waits for someone else and is in the caller's inbox to be chased."""
     role = tables.OpenTask.role
@@ -134,56 +89,26 @@ def _supervising(caller: Caller) -> ColumnElement[bool]:
     return false()
 
 
+def _json_bool(value: SQLColumnExpression[bool]) -> ColumnElement[str]:
+    """A condition as JSON text: true or false."""
+    return case((value, "true"), else_="false")
+
+
 def _entry(caller: Caller) -> ColumnElement[str]:
-    """One open task as JSON text, its keys in TaskRead's order (`now` a bound parameter)."""
+    """One open task as JSON text in TaskRead's shape: its stored start (db.open_tasks) and
+    the fields that depend on the clock (`now`, a bound parameter) and on the caller."""
     row = tables.OpenTask
-    task, is_report = row.task, row.task.is_(None)  # no task: the rectification report
-    kind_label = label_case(row.kind, {k.value: k.label for k in TaskKind})
-    period = task.op("->>")("period")
     now = bindparam("now", type_=DateTime(timezone=True))
-    return func.json_build_object(
-        "project_id",
-        row.project_id,
-        "project_name",
-        row.display_name,
-        "district",
-        row.district,
-        "district_name",
-        label_case(row.district, DISTRICTS),
-        "kind",
-        row.kind,
-        "label",
-        case(
-            (is_report, RECTIFICATION_LABEL),
-            (period.is_not(None), func.concat(kind_label, "：", period)),
-            else_=kind_label,
-        ),
-        "action",
-        case(
-            (is_report, _json_text(Action.REPORT_RECTIFICATION.value)),
-            else_=_member(task, "action"),
-        ),
-        "period",
-        _member(task, "period"),
-        "waiting_for",
-        row.role,
-        "waiting_for_label",
-        label_case(row.role, {r.value: label for r, label in ROLE_LABELS.items()}),
-        "opened_at",
-        _member(task, "opened_at"),
-        "due_at",
-        case((is_report, func.to_jsonb(_utc_text(row.due_at))), else_=_member(task, "due_at")),
-        "due_on",
-        case((is_report, null()), else_=_due_on(task, row.due_at)),
-        "due_rule",
-        _member(task, "due_rule"),
-        "overdue",
-        or_(row.escalated, row.due_at <= now),
-        "escalated",
-        row.escalated,
-        "supervising",
-        _supervising(caller),
-    ).cast(Text)
+    return func.concat(
+        row.head,
+        ', "overdue" : ',
+        _json_bool(or_(row.escalated, row.due_at <= now)),
+        ', "escalated" : ',
+        _json_bool(row.escalated),
+        ', "supervising" : ',
+        _json_bool(_supervising(caller)),
+        "}",
+    )
 
 
 def _waits_for(caller: Caller) -> ColumnElement[bool]:

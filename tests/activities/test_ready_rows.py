@@ -5,6 +5,7 @@ import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from unittest.mock import ANY
 
 import asyncpg
 from alembic import command
@@ -63,6 +64,7 @@ async def ready_rows(sessions: async_sessionmaker[AsyncSession]) -> dict[str, li
                 tables.OpenTask.kind,
                 tables.OpenTask.role,
                 tables.OpenTask.due_at,
+                tables.OpenTask.head,
             ).order_by(tables.OpenTask.project_id, tables.OpenTask.position)
         )
         entries = await s.execute(
@@ -86,7 +88,7 @@ async def test_each_step_rewrites_the_inbox_rows_and_the_directory_entry(
     for _ in range(2):  # a retried step writes the same rows
         await env.run(store.apply_step, requested)
         assert await ready_rows(session_factory) == {
-            "tasks": [("p1", 1, task.kind.value, "district_bureau", task.due_at)],
+            "tasks": [("p1", 1, task.kind.value, "district_bureau", task.due_at, ANY)],
             "entries": [],
         }
 
@@ -162,6 +164,7 @@ async def test_a_unit_in_rectification_owes_its_report_after_its_tasks(
         "rectification_report",
         "unit",
         NOW + timedelta(days=180),
+        ANY,
     )
 
 

@@ -29,12 +29,11 @@ def upgrade() -> None:
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("district", sa.String(length=6), nullable=False),
         sa.Column("credit_code", sa.String(length=18), nullable=False),
-        sa.Column("display_name", sa.String(length=300), nullable=False),
         sa.Column("kind", sa.String(length=40), nullable=False),
         sa.Column("role", sa.String(length=32), nullable=False),
         sa.Column("escalated", sa.Boolean(), nullable=False),
         sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("task", postgresql.JSONB(astext_type=sa.Text())),
+        sa.Column("head", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("project_id", "position", name=op.f("pk_open_tasks")),
     )
     op.create_index("ix_open_tasks_due", "open_tasks", ["due_at", "project_id", "position"])
