@@ -9,13 +9,17 @@ migration that made the table filled it with the same statement (`rebuild`); a r
 changes an entry's shape or a label adds a migration that runs `rebuild` again.
 """
 
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Delete,
     Insert,
     SQLColumnExpression,
+    String,
     and_,
+    bindparam,
     case,
     delete,
     exists,
@@ -163,14 +167,26 @@ def _insert(which: ColumnElement[bool]) -> Insert:
         project.spec["service_items"],
         _entry(highest),
     ).join(project, project.id == highest.c.project_id)
-    return insert(tables.DirectoryEntry).from_select(list(_COLUMNS), entries)
+    return insert(tables.Base.metadata.tables["directory_entries"]).from_select(
+        list(_COLUMNS), entries
+    )
+
+
+@cache
+def _for_one() -> tuple[Delete, Insert]:
+    """One project's statements (`project_id` bound), built once: the delete and the insert."""
+    one = bindparam("project_id", type_=String)
+    entries = tables.Base.metadata.tables["directory_entries"]
+    return delete(entries).where(entries.c.project_id == one), _insert(
+        tables.Name.project_id == one
+    )
 
 
 async def refresh(session: AsyncSession, project_id: str) -> None:
     """Rewrite one project's entry from its row and names (in the caller's transaction)."""
-    entry = tables.DirectoryEntry
-    await session.execute(delete(entry).where(entry.project_id == project_id))
-    await session.execute(_insert(tables.Name.project_id == project_id))
+    remove, write = _for_one()
+    await session.execute(remove, {"project_id": project_id})
+    await session.execute(write, {"project_id": project_id})
 
 
 def rebuild() -> list[Any]:

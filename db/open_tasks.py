@@ -12,6 +12,7 @@ it; the migration that made the table filled it with the same statement (`rebuil
 """
 
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -19,12 +20,14 @@ from sqlalchemy import (
     ColumnElement,
     Date,
     DateTime,
+    Delete,
     Insert,
     Interval,
     SQLColumnExpression,
     String,
     Text,
     and_,
+    bindparam,
     case,
     delete,
     false,
@@ -207,19 +210,29 @@ def _derived(which: ColumnElement[bool]) -> Any:
 
 
 def _insert(which: ColumnElement[bool]) -> Insert:
-    return insert(tables.OpenTask).from_select(list(_COLUMNS), _derived(which))
+    return insert(tables.Base.metadata.tables["open_tasks"]).from_select(
+        list(_COLUMNS), _derived(which)
+    )
+
+
+@cache
+def _for_one() -> tuple[Delete, Insert]:
+    """One project's statements (`project_id` bound), built once: the delete and the insert."""
+    one, rows = bindparam("project_id", type_=String), tables.Base.metadata.tables["open_tasks"]
+    return delete(rows).where(rows.c.project_id == one), _insert(tables.Project.id == one)
 
 
 async def refresh(session: AsyncSession, project_id: str) -> None:
     """Rewrite one project's rows from its `projects` row (in the caller's transaction)."""
-    await session.execute(delete(tables.OpenTask).where(tables.OpenTask.project_id == project_id))
-    await session.execute(_insert(tables.Project.id == project_id))
+    remove, write = _for_one()
+    await session.execute(remove, {"project_id": project_id})
+    await session.execute(write, {"project_id": project_id})
 
 
 async def write_new(session: AsyncSession, project_id: str) -> None:
     """Write the rows of a project whose row the transaction has just inserted (it has none
     to replace: the registration)."""
-    await session.execute(_insert(tables.Project.id == project_id))
+    await session.execute(_for_one()[1], {"project_id": project_id})
 
 
 def rebuild() -> list[Any]:
