@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.schemas import ProjectSummary
 from api.services.scope import scope_clause
 from api.services.tokens import Caller
-from api.services.views import project_summary
+from api.services.views import SUMMARY_COLUMNS, project_summary
 from db import tables
 from domain.project import ProjectType
 from domain.stages import Level, Stage
@@ -71,8 +71,8 @@ async def find_projects(
     total = await session.scalar(select(func.count()).select_from(tables.Project).where(*where))
     pages = max(1, -(-(total or 0) // PAGE_SIZE))
     page = min(max(1, filters.page), pages)
-    rows = await session.scalars(
-        select(tables.Project)
+    rows = await session.execute(
+        select(*SUMMARY_COLUMNS)
         .where(*where)
         .order_by(tables.Project.registered_at.desc(), tables.Project.id)
         .limit(PAGE_SIZE)

@@ -130,6 +130,7 @@ async def import_project(
 
 @router.get(
     "",
+    response_model=ProjectPage,
     summary="项目列表",
     response_description="调用者范围内的项目（分页）",
     description="按调用者范围列出项目（区市场监管局：本区；实施单位：本单位；运营方与市局：全部）。",
@@ -143,9 +144,9 @@ async def list_projects(
     level: Annotated[Level | None, Query(description="级别")] = None,
     limit: Annotated[int, Query(ge=1, le=500, description="每页条数")] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000, description="起始位置")] = 0,
-) -> ProjectPage:
-    """The projects the caller may see, from the read model."""
-    return await projects.list_projects(
+) -> Response:
+    """The projects the caller may see, from the read model (written as JSON once)."""
+    page = await projects.list_projects(
         session=session,
         caller=caller,
         district=known_district(district),
@@ -154,6 +155,7 @@ async def list_projects(
         limit=limit,
         offset=offset,
     )
+    return json_answer(page)
 
 
 @router.get(

@@ -16,7 +16,7 @@ from api.services.recorded import wait_recorded
 from api.services.scope import ensure_may_see, scope_clause
 from api.services.temporal import TemporalGateway
 from api.services.tokens import Caller
-from api.services.views import project_read, project_summary
+from api.services.views import SUMMARY_COLUMNS, project_read, project_summary
 from db import open_tasks, tables
 from db.read_model import project_row
 from domain.actors import Role
@@ -181,8 +181,8 @@ async def list_projects(
     if level is not None:
         where.append(tables.Project.level == level.value)
     total = await session.scalar(select(func.count()).select_from(tables.Project).where(*where))
-    rows = await session.scalars(
-        select(tables.Project)
+    rows = await session.execute(
+        select(*SUMMARY_COLUMNS)
         .where(*where)
         .order_by(tables.Project.registered_at.desc(), tables.Project.id)
         .limit(limit)

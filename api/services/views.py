@@ -1,6 +1,7 @@
 """Turning the workflow's state and the read model into response schemas."""
 
 from datetime import UTC, datetime
+from typing import Any
 
 from api.schemas import (
     ActorRead,
@@ -164,8 +165,25 @@ def project_read(state: ProjectState, actor: Actor, now: datetime | None = None)
     )
 
 
-def project_summary(row: tables.Project) -> ProjectSummary:
-    """A read-model row as a list item."""
+# What a list item reads of a read-model row: never the spec or the tasks (JSON to decode).
+SUMMARY_COLUMNS = (
+    tables.Project.id,
+    tables.Project.display_name,
+    tables.Project.unit_name,
+    tables.Project.credit_code,
+    tables.Project.district,
+    tables.Project.type,
+    tables.Project.focus,
+    tables.Project.stage,
+    tables.Project.level,
+    tables.Project.next_deadline,
+    tables.Project.registered_at,
+    tables.Project.updated_at,
+)
+
+
+def project_summary(row: Any) -> ProjectSummary:
+    """A read-model row (its SUMMARY_COLUMNS) as a list item."""
     stage, level = Stage(row.stage), Level(row.level)
     return ProjectSummary(
         id=row.id,
