@@ -33,7 +33,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by, distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import tables
-from db.labels import label_case
+from db.labels import json_object, label_case
 from domain.districts import DISTRICTS
 from domain.elements import Element
 from domain.project import ProjectType
@@ -71,7 +71,7 @@ def _service_items(items_json: ColumnElement[Any]) -> ColumnElement[Any]:
         .alias("item")
     )
     element = _text(item.c.value, "element")
-    published = func.json_build_object(
+    published = json_object(
         "element",
         element,
         "element_label",
@@ -95,7 +95,7 @@ def _entry(name: Any) -> ColumnElement[Any]:
     from the published columns of the project's row (joined)."""
     project = tables.Project
     contact, case_ = project.spec["unit"]["contact"], project.typical_case
-    return func.json_build_object(
+    return json_object(
         "name",
         name.c.name,
         "level",
@@ -119,7 +119,7 @@ def _entry(name: Any) -> ColumnElement[Any]:
         "service_items",
         _service_items(project.spec["service_items"]),
         "contact",
-        func.json_build_object(
+        json_object(
             "person",
             _text(contact, "person"),
             "phone",
@@ -132,7 +132,7 @@ def _entry(name: Any) -> ColumnElement[Any]:
             (
                 # SQL NULL or JSON null when there is none.
                 func.jsonb_typeof(case_) == "object",
-                func.json_build_object(
+                json_object(
                     "title",
                     _text(case_, "title"),
                     "summary",
@@ -148,7 +148,7 @@ def _entry(name: Any) -> ColumnElement[Any]:
         case(
             (
                 and_(project.national_base_on.is_not(None), name.c.level == Level.MUNICIPAL.value),
-                func.json_build_object("recommended_on", project.national_base_on),
+                json_object("recommended_on", project.national_base_on),
             ),
             else_=None,
         ),

@@ -42,7 +42,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import tables
-from db.labels import label_case
+from db.labels import json_object, label_case
 from domain.actions import TaskKind
 from domain.actors import ROLE_LABELS, Role
 from domain.decisions import Action
@@ -96,7 +96,7 @@ def _due_on(rule: SQLColumnExpression[Any], due_at: SQLColumnExpression[datetime
 def _head(*pairs: Any) -> ColumnElement[str]:
     """A JSON object's text without its closing brace: the entry's fields that depend on
     neither the reader nor the clock (api.services.tasks appends the others)."""
-    return func.left(func.json_build_object(*pairs).cast(Text), -1)
+    return func.left(json_object(*pairs).cast(Text), -1)
 
 
 def _project_fields(project: type[tables.Project]) -> list[Any]:

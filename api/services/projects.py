@@ -132,8 +132,10 @@ async def register_project(
     try:
         # One INSERT, compiled once (no unit of work, no ORM): the row the partial unique index
         # checks (docs/performance.md).
-        await session.execute(_INSERT_ROW, _read_model_row(state))
-        await open_tasks.write_new(session, project_id)
+        row = _read_model_row(state)
+        await session.execute(_INSERT_ROW, row)
+        if row["tasks"] or row["rectification_deadline"]:  # else it has no inbox rows
+            await open_tasks.write_new(session, project_id)
     except IntegrityError:
         await session.rollback()
         if idempotency_key is not None and await _exists(session, project_id):
