@@ -14,6 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from db.open_tasks import RECTIFICATION_KIND
 from sender.status import DeliveryStatus
 
 REQUESTS = Histogram(
@@ -29,9 +30,11 @@ DECISIONS = Counter(
 OVERDUE = Gauge("qis_tasks_overdue", "Decisions past their due date, by district", ["district"])
 OUTBOX = Gauge("qis_outbox_deliveries", "Outbox deliveries by status", ["status"])
 
+# The inbox's open decisions (db.open_tasks) past their due date; a unit's rectification report
+# is a report, not a decision.
 _OVERDUE_SQL = text(
     "SELECT district, count(*) FROM open_tasks "
-    "WHERE kind <> 'rectification_report' AND due_at < now() GROUP BY district"
+    f"WHERE kind <> '{RECTIFICATION_KIND}' AND due_at < now() GROUP BY district"
 )
 _OUTBOX_SQL = text("SELECT status, count(*) FROM deliveries GROUP BY status")
 
