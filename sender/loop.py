@@ -16,11 +16,10 @@ from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
-    create_async_engine,
 )
 
 from db import tables
-from db.engine import make_session_factory
+from db.engine import make_session_factory, pooled_engine
 from sender import webhook
 from sender.claim import Job, claim, next_due, record_failure, record_sent
 from sender.config import SenderConfig
@@ -259,9 +258,7 @@ class Sender:
 
 def make_sender_engine(database_url: str, config: SenderConfig) -> AsyncEngine:
     """An engine with a connection per worker, one for the planner and one to LISTEN on."""
-    return create_async_engine(
-        database_url, pool_pre_ping=True, pool_size=config.concurrency + 2, max_overflow=2
-    )
+    return pooled_engine(database_url, pool_size=config.concurrency + 2, max_overflow=2)
 
 
 async def serve(database_url: str, config: SenderConfig, stop: asyncio.Event | None = None) -> None:
