@@ -25,7 +25,7 @@ from domain.policy import Policy
 from domain.project import ImportedNaming, ProjectSpec
 from domain.state import ProjectState
 from domain.timers import next_wakeup
-from worker.main import build_worker
+from worker.main import STRICT_SANDBOX, build_worker
 from workflows import search_attributes
 from workflows.lifecycle import ProjectLifecycle
 from workflows.start import first_step, start_project
@@ -299,7 +299,9 @@ async def running_worker(
 ) -> AsyncIterator[Harness]:
     task_queue = f"test-{uuid.uuid4().hex[:8]}"
     harness = Harness(client, task_queue)
-    async with build_worker(client, session_factory, task_queue=task_queue):
+    async with build_worker(
+        client, session_factory, task_queue=task_queue, workflow_runner=STRICT_SANDBOX
+    ):
         yield harness
         if hasattr(harness, "handle"):
             # The time-skipping server shares one clock across tests, and a process left

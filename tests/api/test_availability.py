@@ -16,7 +16,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from api.app import create_app
 from db import tables
 from tests.api.helpers import Api, make_tokens, project_body, stop_processes
-from worker.main import build_worker
+from worker.main import STRICT_SANDBOX, build_worker
 
 # Where a timeout is the point: the app must give up quickly.
 SHORT_DEADLINE = timedelta(seconds=1)
@@ -145,7 +145,9 @@ async def test_no_worker_gives_503_not_a_hang_and_a_retry_applies_once(
         assert inbox.json() == []
 
         # The worker comes back: the retry with the same key is applied once.
-        async with build_worker(client, session_factory, task_queue=queue):
+        async with build_worker(
+            client, session_factory, task_queue=queue, workflow_runner=STRICT_SANDBOX
+        ):
             retried = await patient.act(pid, "request-acceptance", None, "unit", key)
             assert retried.status_code == 200, retried.text
             events = [e["event"] for e in retried.json()["history"]]

@@ -26,7 +26,7 @@ from domain.state import RULES, TaskKind
 from tests.helpers import DISTRICT_BUREAU, Harness, eventually
 from tests.workflows.releases import ReleaseFourLifecycle
 from tests.workflows.test_step import patch_markers
-from worker.main import build_worker
+from worker.main import STRICT_SANDBOX, build_worker
 from workflows.lifecycle import DATA_COLLECTION
 
 
@@ -65,7 +65,9 @@ async def test_a_pre_change_process_owes_no_data_until_it_continues_as_new(
     assert (state.rules, state.next_data_period_end) == (3, None)
     first_run = h.handle.first_execution_run_id
 
-    async with build_worker(client, session_factory, task_queue=h.task_queue):
+    async with build_worker(
+        client, session_factory, task_queue=h.task_queue, workflow_runner=STRICT_SANDBOX
+    ):
         # Replayed on the new worker the run stays on rules 3: a year's end opens nothing.
         year_end = period_containing(await workflow_env.get_current_time()).end
         state = await h.advance(workflow_env, year_end + timedelta(days=1))

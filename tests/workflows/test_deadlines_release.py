@@ -23,7 +23,7 @@ from domain.state import RULES, TaskKind
 from tests.helpers import DISTRICT_BUREAU, UNIT, Harness, eventually, legal_due
 from tests.workflows.releases import ReleaseThreeLifecycle
 from tests.workflows.test_step import patch_markers
-from worker.main import build_worker
+from worker.main import STRICT_SANDBOX, build_worker
 from workflows.lifecycle import LEGAL_DEADLINES
 
 
@@ -61,7 +61,9 @@ async def test_a_pre_change_process_counts_plainly_until_it_continues_as_new(
     assert state.calendar is None
     first_run = h.handle.first_execution_run_id
 
-    async with build_worker(client, session_factory, task_queue=h.task_queue):
+    async with build_worker(
+        client, session_factory, task_queue=h.task_queue, workflow_runner=STRICT_SANDBOX
+    ):
         # Replayed on the new worker, the run stays on rules 2: its next due date is plain.
         named = await h.decide(DISTRICT_BUREAU, DecideAcceptance(passed=True))
         assert (named.rules, named.calendar) == (2, None)

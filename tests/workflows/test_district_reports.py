@@ -22,7 +22,7 @@ from domain.periods import period_containing, previous_period
 from domain.policy import Policy
 from tests.helpers import eventually
 from tests.workflows.histories import record_report_history
-from worker.main import build_worker
+from worker.main import STRICT_SANDBOX, build_worker
 from worker.schedules import SCHEDULE_ID, TIME_ZONE, ensure_report_schedule, period_starts
 from workflows import report_workflow_id
 from workflows.district_report import (
@@ -71,7 +71,9 @@ async def test_a_report_is_reminded_escalated_then_submitted_once_by_its_own_bur
     period = period_containing(await workflow_env.get_current_time())
     report_id = report_workflow_id("310115", period.label)
     key = f"310115/{period.label}"
-    async with build_worker(client, session_factory, task_queue=task_queue):
+    async with build_worker(
+        client, session_factory, task_queue=task_queue, workflow_runner=STRICT_SANDBOX
+    ):
         # Started before its period ends (as a submission tried too early starts it).
         handle = await client.start_workflow(
             DistrictReport.run,
@@ -149,7 +151,9 @@ async def test_the_opener_opens_one_report_per_district_for_the_period_that_ende
     task_queue = f"test-{uuid.uuid4().hex[:8]}"
     now = await workflow_env.get_current_time()
     ended = previous_period(now)
-    async with build_worker(client, session_factory, task_queue=task_queue):
+    async with build_worker(
+        client, session_factory, task_queue=task_queue, workflow_runner=STRICT_SANDBOX
+    ):
         opened = await client.execute_workflow(
             DistrictReportsOpening.run,
             OpeningInput(),
@@ -186,7 +190,9 @@ async def test_the_schedule_opens_every_districts_report_when_triggered(
         [first, *_] = described.info.next_action_times
         now = await dev_env.get_current_time()
         assert first == start_of_day(date(local_date(now).year + 1, 1, 1))
-        async with build_worker(client, session_factory, task_queue=task_queue):
+        async with build_worker(
+            client, session_factory, task_queue=task_queue, workflow_runner=STRICT_SANDBOX
+        ):
             await schedule.trigger()
             ended = previous_period(await dev_env.get_current_time())
             ids = [report_workflow_id(d, ended.label) for d in sorted(DISTRICTS)]

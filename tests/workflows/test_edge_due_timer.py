@@ -29,7 +29,7 @@ from domain.stages import Stage
 from domain.state import TaskKind
 from tests.helpers import MUNICIPAL_BUREAU, SCORES, Harness, eventually, latest_history
 from tests.workflows.test_evaluations import name_municipal, wait_for_task
-from worker.main import build_worker
+from worker.main import STRICT_SANDBOX, build_worker
 
 # Seconds, on the dev server's real clock: the review falls due just after naming, and the
 # rectification period is long enough to stop the worker before it ends.
@@ -77,7 +77,9 @@ async def test_a_decision_valid_only_once_a_due_timer_is_applied_is_judged_on_a_
     queue = f"test-{uuid.uuid4().hex[:8]}"
     h = Harness(client, queue)
     h.policy = POLICY
-    async with build_worker(client, session_factory, task_queue=queue):
+    async with build_worker(
+        client, session_factory, task_queue=queue, workflow_runner=STRICT_SANDBOX
+    ):
         await name_municipal(h)
         await wait_for_task(h, TaskKind.MUNICIPAL_REVIEW)
         state = await h.decide(
@@ -96,7 +98,9 @@ async def test_a_decision_valid_only_once_a_due_timer_is_applied_is_judged_on_a_
     )
     try:
         await eventually(lambda: admitted(h, "late-review"), bool, within=30)
-        async with build_worker(client, session_factory, task_queue=queue):
+        async with build_worker(
+            client, session_factory, task_queue=queue, workflow_runner=STRICT_SANDBOX
+        ):
             state = await asyncio.wait_for(decision, timeout=60)
             # Judged after the review fell due: a failed rectification ends the municipal name.
             assert state.stage is Stage.DISTRICT_NAMED

@@ -27,7 +27,7 @@ from tests.workflows.releases import ReleaseTwoLifecycle
 from tests.workflows.test_evaluations import name_municipal
 from tests.workflows.test_naming import name_district
 from tests.workflows.test_step import patch_markers
-from worker.main import build_worker
+from worker.main import STRICT_SANDBOX, build_worker
 from workflows.lifecycle import FIDELITY_RULES
 
 FINDING = ReportViolation(scope="district", finding=Finding.FALSE_DATA, note="报送数据不实")
@@ -85,7 +85,9 @@ async def test_a_pre_change_process_keeps_its_rules_until_it_continues_as_new(
     assert named.rules == 1
     first_run = h.handle.first_execution_run_id
 
-    async with build_worker(client, session_factory, task_queue=h.task_queue):
+    async with build_worker(
+        client, session_factory, task_queue=h.task_queue, workflow_runner=STRICT_SANDBOX
+    ):
         # Replayed on the new worker, the run keeps rules 1: no off-cycle evaluation.
         with pytest.raises(WorkflowUpdateFailedError) as failed:
             await h.decide(DISTRICT_BUREAU, EvaluateDistrict(meets_conditions=True))

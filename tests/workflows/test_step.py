@@ -25,7 +25,7 @@ from domain.stages import Stage
 from domain.state import TaskKind
 from tests.helpers import DISTRICT_BUREAU, UNIT, Harness, eventually
 from tests.workflows.releases import ReleaseOneLifecycle
-from worker.main import build_worker
+from worker.main import STRICT_SANDBOX, build_worker
 from workflows.lifecycle import ONE_TRANSACTION_STEP
 
 
@@ -108,7 +108,9 @@ async def test_a_release_one_process_continues_on_its_path_until_it_continues_as
     assert before["sync_project"] == 2
 
     # The new release's worker picks the process up: it replays the old path and keeps it.
-    async with build_worker(client, session_factory, task_queue=task_queue):
+    async with build_worker(
+        client, session_factory, task_queue=task_queue, workflow_runner=STRICT_SANDBOX
+    ):
         state = await h.decide(DISTRICT_BUREAU, DecideAcceptance(passed=True))
         assert state.stage is Stage.DISTRICT_NAMED
         await h.state()
