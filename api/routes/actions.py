@@ -15,21 +15,20 @@ from api.openapi import IdempotencyKey, error_responses
 from api.responses import json_answer
 from api.schemas import ACTION_BODIES, ProjectRead
 from api.services.decisions import take_decision
-from api.services.projects import load_project
+from api.services.projects import ProjectRef, load_project
 from api.services.tokens import Caller
-from db import tables
 from domain.actions import Action
 
 router = APIRouter(prefix="/v1/projects", tags=["决定"])
 
 
-def _target(action: Action) -> Callable[..., Awaitable[tuple[Caller, tables.Project]]]:
+def _target(action: Action) -> Callable[..., Awaitable[tuple[Caller, ProjectRef]]]:
     """A dependency: the caller (role checked: 403) and the project (404, scope 403)."""
     allowed = require_roles(*sorted(action.spec.roles), what=action.label)
 
     async def dependency(
         project_id: str, session: SessionDep, caller: Annotated[Caller, Depends(allowed)]
-    ) -> tuple[Caller, tables.Project]:
+    ) -> tuple[Caller, ProjectRef]:
         """The role-checked caller and the project in their scope."""
         project = await load_project(session, caller=caller, project_id=project_id)
         await session.close()  # release the connection while Temporal answers
@@ -42,7 +41,7 @@ def _add_route(action: Action) -> None:
     doc = ACTION_DOCS[action]
     roles = "、".join(r.label for r in sorted(doc.spec.roles))
     required = doc.body_required
-    Target = Annotated[tuple[Caller, tables.Project], Depends(_target(action))]
+    Target = Annotated[tuple[Caller, ProjectRef], Depends(_target(action))]
 
     async def endpoint(
         target: Target,

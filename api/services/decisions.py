@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from api.errors import Conflict, ProjectEnded, Unavailable
 from api.metrics import DECISIONS
 from api.schemas import ProjectRead
+from api.services.projects import ProjectRef
 from api.services.recorded import wait_recorded
 from api.services.temporal import TemporalGateway
 from api.services.tokens import Caller
@@ -36,7 +37,7 @@ async def take_decision(
     temporal: TemporalGateway,
     sessions: async_sessionmaker[AsyncSession],
     caller: Caller,
-    project: tables.Project,
+    project: ProjectRef,
     action: Action,
     body: BaseModel | None,
     idempotency_key: str | None = None,

@@ -3,10 +3,11 @@
 import hashlib
 import re
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -28,6 +29,19 @@ from workflows.start import first_step
 
 _PROJECT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _INSERT_ROW = insert(tables.Base.metadata.tables["projects"])
+_REF = select(
+    tables.Project.id, tables.Project.district, tables.Project.credit_code, tables.Project.stage
+).where(tables.Project.id == bindparam("project_id"))
+
+
+@dataclass(frozen=True)
+class ProjectRef:
+    """What a route checks before asking a project's process: whose it is and its stage."""
+
+    id: str
+    district: str
+    credit_code: str
+    stage: str
 
 
 def project_id_for(caller: Caller, idempotency_key: str | None) -> str:
@@ -37,17 +51,19 @@ def project_id_for(caller: Caller, idempotency_key: str | None) -> str:
     return hashlib.sha256(f"project:{caller.token_id}:{idempotency_key}".encode()).hexdigest()[:32]
 
 
-async def load_project(session: AsyncSession, *, caller: Caller, project_id: str) -> tables.Project:
-    """The project's read-model row; NotFound if unknown, NotPermitted outside the caller's scope."""
+async def load_project(session: AsyncSession, *, caller: Caller, project_id: str) -> ProjectRef:
+    """The project's place and stage in the read model; NotFound if unknown, NotPermitted
+    outside the caller's scope. Only those columns are read, not the spec or the tasks."""
     row = None
     if _PROJECT_ID.match(project_id):
-        row = await session.get(tables.Project, project_id)
+        row = (await session.execute(_REF, {"project_id": project_id})).one_or_none()
     if row is None:
         raise NotFound(
             f"项目“{project_id[:64]}”不存在，请检查项目编号（可用 GET /v1/projects 查询）"
         )
-    ensure_may_see(caller, district=row.district, credit_code=row.credit_code)
-    return row
+    ref = ProjectRef(*row)
+    ensure_may_see(caller, district=ref.district, credit_code=ref.credit_code)
+    return ref
 
 
 def _ensure_may_register(caller: Caller, body: ProjectCreate) -> None:
