@@ -14,8 +14,6 @@ them, so only the page is written, whatever the size of the city's inbox; the wh
 the entries' JSON joined (docs/performance.md, "GET /v1/tasks").
 """
 
-import heapq
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
@@ -23,18 +21,24 @@ from typing import Any, NamedTuple
 from pydantic import TypeAdapter
 from sqlalchemy import (
     ColumnElement,
+    CompoundSelect,
     DateTime,
-    Row,
+    Integer,
     Select,
     SQLColumnExpression,
+    Text,
     and_,
     bindparam,
     case,
+    column,
     false,
     func,
+    literal,
     or_,
     select,
+    values,
 )
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.schemas import TaskRead
@@ -50,21 +54,21 @@ ENTRY = TypeAdapter(TaskRead)
 ENTRIES = TypeAdapter(list[TaskRead])
 
 
-class Waiting(NamedTuple):
-    """One inbox entry as JSON, with what orders it: merged and paged before it is joined."""
+class Owed(NamedTuple):
+    """An owed district report as an inbox entry, in the columns of an open task's entry."""
 
     due_at: datetime
-    order: str  # the project id, or the district of a report: ties broken the same way each time
-    position: int  # the task's place in its project's list
-    json: bytes
+    tie: str  # the district (a project's id for a task): ties broken the same way each time
+    position: int
+    entry: str
 
 
-@dataclass(frozen=True)
-class Source:
-    """The first entries of one source, in due order, and how many it holds in all."""
-
-    entries: list[Waiting]
-    total: int
+OWED_COLUMNS = (
+    column("due_at", DateTime(timezone=True)),
+    column("tie", Text),
+    column("position", Integer),
+    column("entry", Text),
+)
 
 
 @dataclass(frozen=True)
@@ -136,38 +140,12 @@ def _waits_for(caller: Caller) -> ColumnElement[bool]:
     return task.kind != RECTIFICATION_KIND
 
 
-async def _page_of(
-    session: AsyncSession,
-    query: Select[*tuple[Any, ...]],
-    first: int | None,
-    params: dict[str, Any] | None = None,
-) -> tuple[Sequence[Row[Any]], int]:
-    """The first `first` rows of an ordered query (all when None), and how many it has: one
-    statement, the count taken as a window over every row before the limit."""
-    counted = query.add_columns(func.count().over().label("total_rows"))
-    statement = counted if first is None else counted.limit(first)
-    rows = (await session.execute(statement, params or {})).all()
-    return rows, rows[0].total_rows if rows else 0
-
-
-def _project_tasks_query(caller: Caller) -> Select[*tuple[Any, ...]]:
+def _project_tasks(caller: Caller) -> Select[*tuple[Any, ...]]:
+    """Open tasks of live projects in scope that wait for the caller, as inbox entries."""
     task = tables.OpenTask
-    return (
-        select(task.due_at, task.project_id, task.position, _entry(caller).label("entry"))
-        .where(_waits_for(caller))
-        .order_by(task.due_at, task.project_id, task.position)
-    )
-
-
-async def _project_tasks(
-    session: AsyncSession, caller: Caller, now: datetime, first: int | None
-) -> Source:
-    """Open tasks of live projects in scope that wait for the caller, earliest due first."""
-    query = _project_tasks_query(caller)
-    rows, total = await _page_of(session, query, first, {"now": now})
-    return Source(
-        [Waiting(r.due_at, r.project_id, r.position, r.entry.encode()) for r in rows], total
-    )
+    return select(
+        task.due_at, task.project_id.label("tie"), task.position, _entry(caller).label("entry")
+    ).where(_waits_for(caller))
 
 
 def _report_read(row: tables.ReportTask, now: datetime, *, supervising: bool) -> TaskRead:
@@ -193,10 +171,9 @@ def _report_read(row: tables.ReportTask, now: datetime, *, supervising: bool) ->
     )
 
 
-async def _reports_owed(
-    session: AsyncSession, caller: Caller, now: datetime, first: int | None
-) -> Source:
-    """District reports not yet in that wait for the caller, or that it supervises."""
+async def _reports_owed(session: AsyncSession, caller: Caller, now: datetime) -> list[Owed]:
+    """District reports not yet in that wait for the caller, or that it supervises: a handful
+    (one per district and period owed), each written as JSON by pydantic."""
     report = tables.ReportTask
     owed = report.submitted_at.is_(None)
     if caller.role is Role.DISTRICT_BUREAU:
@@ -206,36 +183,46 @@ async def _reports_owed(
     elif caller.role is Role.OPERATOR:
         where = owed
     else:
-        return Source([], 0)
-    query = select(report).where(where).order_by(report.due_at, report.district, report.period)
-    rows, total = await _page_of(session, query, first)
+        return []
     supervising = caller.role is Role.MUNICIPAL_BUREAU
-    owed_reports: list[tables.ReportTask] = [found.ReportTask for found in rows]
-    return Source(
-        [
-            Waiting(
-                r.due_at,
-                r.district,
-                0,
-                ENTRY.dump_json(_report_read(r, now, supervising=supervising)),
-            )
-            for r in owed_reports
-        ],
-        total,
-    )
+    return [
+        Owed(
+            r.due_at,
+            r.district,
+            0,
+            ENTRY.dump_json(_report_read(r, now, supervising=supervising)).decode(),
+        )
+        for r in await session.scalars(select(report).where(where))
+    ]
 
 
 async def list_tasks(
     *, session: AsyncSession, caller: Caller, limit: int | None = None, offset: int = 0
 ) -> TaskPage:
-    """The caller's inbox, earliest due first: all of it, or `limit` entries from `offset`."""
+    """The caller's inbox, earliest due first: all of it, or `limit` entries from `offset`.
+
+    One statement orders both sources' entries together (the owed reports sent along as
+    rows), counts them before the page is cut, and joins the ones shown into one JSON array.
+    """
     now = datetime.now(UTC)
-    first = None if limit is None else offset + limit
-    sources = [
-        await _project_tasks(session, caller, now, first),
-        await _reports_owed(session, caller, now, first),
-    ]
-    merged = heapq.merge(*(s.entries for s in sources), key=lambda w: w[:3])
-    shown = list(merged)[offset:first]
-    body = b"[" + b",".join(w.json for w in shown) + b"]"
-    return TaskPage(body=body, total=sum(s.total for s in sources))
+    reports = await _reports_owed(session, caller, now)
+    tasks = _project_tasks(caller)
+    sources: Select[*tuple[Any, ...]] | CompoundSelect[*tuple[Any, ...]] = tasks
+    if reports:
+        sources = tasks.union_all(select(values(*OWED_COLUMNS, name="owed").data(reports)))
+    entries = sources.subquery("entries")
+    order = (entries.c.due_at, entries.c.tie.collate("C").label("tie"), entries.c.position)
+    counted = func.count().over().label("total")
+    shown = select(entries.c.entry, *order, counted).order_by(*order).offset(offset)
+    if limit is not None:
+        shown = shown.limit(limit)
+    page = shown.subquery("page")
+    joined = func.string_agg(
+        page.c.entry, aggregate_order_by(literal(","), page.c.due_at, page.c.tie, page.c.position)
+    )
+    statement = select(func.coalesce(joined, ""), func.max(page.c.total))
+    body, total = (await session.execute(statement, {"now": now})).one()
+    if total is None and offset > 0:
+        # A page past the end shows nothing, so carries no count: count on its own.
+        total = await session.scalar(select(func.count()).select_from(entries), {"now": now})
+    return TaskPage(body=f"[{body}]".encode(), total=total or 0)
