@@ -201,8 +201,9 @@ async def list_tasks(
 ) -> TaskPage:
     """The caller's inbox, earliest due first: all of it, or `limit` entries from `offset`.
 
-    One statement orders both sources' entries together (the owed reports sent along as
-    rows), counts them before the page is cut, and joins the ones shown into one JSON array.
+    One statement counts both sources' entries (the owed reports sent along as rows), orders
+    them together, and joins the ones shown into one JSON array; the entries' JSON is written
+    for the page only.
     """
     now = datetime.now(UTC)
     reports = await _reports_owed(session, caller, now)
@@ -212,17 +213,17 @@ async def list_tasks(
         sources = tasks.union_all(select(values(*OWED_COLUMNS, name="owed").data(reports)))
     entries = sources.subquery("entries")
     order = (entries.c.due_at, entries.c.tie.collate("C").label("tie"), entries.c.position)
-    counted = func.count().over().label("total")
-    shown = select(entries.c.entry, *order, counted).order_by(*order).offset(offset)
+    shown = select(entries.c.entry, *order).order_by(*order).offset(offset)
     if limit is not None:
         shown = shown.limit(limit)
     page = shown.subquery("page")
     joined = func.string_agg(
         page.c.entry, aggregate_order_by(literal(","), page.c.due_at, page.c.tie, page.c.position)
     )
-    statement = select(func.coalesce(joined, ""), func.max(page.c.total))
-    body, total = (await session.execute(statement, {"now": now})).one()
-    if total is None and offset > 0:
-        # A page past the end shows nothing, so carries no count: count on its own.
-        total = await session.scalar(select(func.count()).select_from(entries), {"now": now})
-    return TaskPage(body=f"[{body}]".encode(), total=total or 0)
+    statement = select(
+        select(func.count()).select_from(entries).scalar_subquery(),
+        # As UTF-8 bytes: the answer's body as it is, not decoded and encoded again.
+        select(func.convert_to(func.coalesce(joined, ""), "UTF8")).scalar_subquery(),
+    )
+    total, body = (await session.execute(statement, {"now": now})).one()
+    return TaskPage(body=b"[" + body + b"]", total=total)
