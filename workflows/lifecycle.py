@@ -72,6 +72,11 @@ PROJECT_NAME_ATTRIBUTE = "project-name-attribute"
 # Release 5: data collection (rules 4, Art. 9.1): a named project's unit gets a task when each
 # data period ends. Asked once as each run starts, like the two before.
 DATA_COLLECTION = "data-collection"
+# Release 6: a new run records this one patch and takes the five above as given (each recorded
+# a marker and a TemporalChangeVersion upsert as every new run began: ten events); the start
+# sets the search attributes and the run upserts only those that change. Asked first, as each
+# run starts: a run recorded without it asks the five as before, in the same order.
+LEAN_RUN = "lean-run"
 CALENDAR_TIMEOUT = timedelta(seconds=30)
 # A first step computed by the starter is taken when it was computed on this run's rules and at
 # (nearly) this run's start: the same moment in any deployment. A starter whose clock is far from
@@ -88,8 +93,9 @@ class ProjectLifecycle:
     @workflow.init
     def __init__(self, input: LifecycleInput) -> None:
         self._effects: deque[Effect] = deque()
+        self._lean = self._lean_run()
         rules = self._rules()
-        self._name_attribute = self._project_name_attribute()
+        self._name_attribute = self._lean or self._project_name_attribute()
         first = input.first
         if input.state is not None:
             self._state = input.state
@@ -208,6 +214,8 @@ class ProjectLifecycle:
 
     def _rules(self) -> int:
         """The rules this run follows: the latest, or those its state carries (1 if none)."""
+        if self._lean:
+            return RULES
         if not self._fidelity_rules():
             return 1
         if not self._legal_deadlines():
@@ -232,6 +240,10 @@ class ProjectLifecycle:
         )
         state.calendar_checked_on = today
 
+    def _lean_run(self) -> bool:
+        """Whether this run has every patch before release 6 without recording them."""
+        return workflow.patched(LEAN_RUN)
+
     def _data_collection(self) -> bool:
         """Whether this run opens a data task as each data period ends (rules 4)."""
         return workflow.patched(DATA_COLLECTION)
@@ -250,7 +262,7 @@ class ProjectLifecycle:
 
     def _one_transaction_step(self) -> bool:
         """Whether this run writes a step in one activity (release 2) or one per effect."""
-        return workflow.patched(ONE_TRANSACTION_STEP)
+        return self._lean or workflow.patched(ONE_TRANSACTION_STEP)
 
     async def _drain(self) -> None:
         """Write queued effects and the read-model row, then publish the state where it changed."""
@@ -316,17 +328,16 @@ class ProjectLifecycle:
         """Search attributes and the UI's current details, kept current at every change."""
         state = self._state
         deadline = state.next_deadline
+        wanted = sa.values(state, name=self._name_attribute)
+        if self._lean:
+            # Only what changed: the start set them, and a continued run keeps them.
+            now = workflow.info().typed_search_attributes
+            wanted = [(key, value) for key, value in wanted if now.get(key) != value]
         updates: list[SearchAttributeUpdate] = [  # type: ignore[type-arg]
-            sa.DISTRICT.value_set(state.spec.district),
-            sa.STAGE.value_set(state.stage.value),
-            sa.LEVEL.value_set(state.level.value),
-            sa.PROJECT_TYPE.value_set(state.spec.type.value),
-            sa.CREDIT_CODE.value_set(state.spec.unit.credit_code),
-            sa.NEXT_DEADLINE.value_set(deadline) if deadline else sa.NEXT_DEADLINE.value_unset(),
+            key.value_unset() if value is None else key.value_set(value) for key, value in wanted
         ]
-        if self._name_attribute:
-            updates.append(sa.PROJECT_NAME.value_set(state.display_name))
-        workflow.upsert_search_attributes(updates)
+        if updates:
+            workflow.upsert_search_attributes(updates)
         due = local_date(deadline).isoformat() if deadline else "无"
         tasks = "、".join(f"{t.kind.label}（{t.role.label}）" for t in state.tasks) or "无"
         workflow.set_current_details(

@@ -14,7 +14,7 @@ from domain.policy import Policy
 from domain.project import ImportedNaming, ProjectSpec
 from domain.state import ProjectState
 from domain.workdays import CalendarAdditions, WorkCalendar, package_calendar
-from workflows import TASK_QUEUE, workflow_id
+from workflows import TASK_QUEUE, search_attributes, workflow_id
 from workflows.inputs import FirstStep, LifecycleInput
 from workflows.lifecycle import ProjectLifecycle
 
@@ -56,6 +56,7 @@ async def start_project(
         id=workflow_id(state.project_id),
         task_queue=task_queue,
         id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+        search_attributes=search_attributes.at_start(state),
     )
 
 

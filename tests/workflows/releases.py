@@ -1,5 +1,6 @@
 """The lifecycle as earlier releases ran it: subclasses whose patch checks answer False, so a
-test can start a process on an old release and continue it on the current one.
+test can start a process on an old release and continue it on the current one. Each answers
+False to `lean-run` (release 6) too, so it asks the patches of its own release itself.
 
 They live in a module of their own that imports nothing heavy: the workflow sandbox imports a
 workflow's whole module afresh for every run it builds (each task, with no workflow cache), and a
@@ -22,6 +23,9 @@ class ReleaseOneLifecycle(ProjectLifecycle):
     async def run(self, input: LifecycleInput) -> ProjectState:
         return await super().run(input)
 
+    def _lean_run(self) -> bool:
+        return False
+
     def _one_transaction_step(self) -> bool:
         return False
 
@@ -40,6 +44,9 @@ class ReleaseTwoLifecycle(ProjectLifecycle):
     async def run(self, input: LifecycleInput) -> ProjectState:
         return await super().run(input)
 
+    def _lean_run(self) -> bool:
+        return False
+
     def _fidelity_rules(self) -> bool:
         return False
 
@@ -54,6 +61,9 @@ class ReleaseThreeLifecycle(ProjectLifecycle):
     @workflow.run
     async def run(self, input: LifecycleInput) -> ProjectState:
         return await super().run(input)
+
+    def _lean_run(self) -> bool:
+        return False
 
     def _legal_deadlines(self) -> bool:
         return False
@@ -70,5 +80,20 @@ class ReleaseFourLifecycle(ProjectLifecycle):
     async def run(self, input: LifecycleInput) -> ProjectState:
         return await super().run(input)
 
+    def _lean_run(self) -> bool:
+        return False
+
     def _data_collection(self) -> bool:
+        return False
+
+
+@workflow.defn(name="ProjectLifecycle")
+class ReleaseFiveLifecycle(ProjectLifecycle):
+    """Release 5, before lean runs: the five patch markers, every search attribute upserted."""
+
+    @workflow.run
+    async def run(self, input: LifecycleInput) -> ProjectState:
+        return await super().run(input)
+
+    def _lean_run(self) -> bool:
         return False

@@ -18,9 +18,10 @@ from domain.decisions import DecideAcceptance, RequestAcceptance
 from domain.stages import Stage
 from tests.helpers import DISTRICT_BUREAU, UNIT, eventually, running_worker, start_dev_server
 
-# Events: a registration and a decision make more, a fresh run fewer. A run opens with a marker
-# and a TemporalChangeVersion upsert per patch (five), so each new patch moves both counts up by 2.
-SUGGEST_AFTER = 28
+# Events: a registration and a decision make more (about 23), a fresh run and its next decision
+# fewer (about 19). A run opens with one patch marker and its TemporalChangeVersion upsert
+# (lean-run), and the start sets the search attributes, so a registration makes 12.
+SUGGEST_AFTER = 21
 
 
 @pytest.fixture

@@ -1,8 +1,9 @@
 """Recorded histories replay without non-determinism against the current workflow code.
 
 `histories/release1/` holds what the first release recorded (one activity per effect, before
-the `one-transaction-step` patch); `histories/` what the current release records. Both must
-replay: processes of either kind are running somewhere. `histories/reports/` holds district
+the `one-transaction-step` patch); `histories/release5/` what releases 2 to 5 recorded (a patch
+marker for each of their patches, before `lean-run`); `histories/` what the current release
+records. All must replay: processes of every kind are running somewhere. `histories/reports/` holds district
 report processes, from before the `report-opens-at-period-end` patch and after it.
 """
 
@@ -20,6 +21,7 @@ from workflows.lifecycle import ProjectLifecycle
 HERE = Path(__file__).parent
 FIXTURES = sorted((HERE / "histories").glob("*.json"))
 RELEASE_ONE = sorted((HERE / "histories" / "release1").glob("*.json"))
+RELEASE_FIVE = sorted((HERE / "histories" / "release5").glob("*.json"))
 # District report processes: one recorded before the inbox entry and the period-end wait, one now.
 REPORTS = sorted((HERE / "histories" / "reports").glob("*.json"))
 
@@ -56,10 +58,17 @@ def test_the_first_release_histories_are_kept() -> None:
     assert len(RELEASE_ONE) == 26
 
 
+def test_the_histories_before_lean_runs_are_kept() -> None:
+    # Likewise the runs started on releases 2 to 5, with their five patch markers.
+    assert len(RELEASE_FIVE) == 44
+
+
 @pytest.mark.parametrize(
     "path",
-    FIXTURES + RELEASE_ONE,
-    ids=[p.name for p in FIXTURES] + [f"release1/{p.name}" for p in RELEASE_ONE],
+    FIXTURES + RELEASE_ONE + RELEASE_FIVE,
+    ids=[p.name for p in FIXTURES]
+    + [f"release1/{p.name}" for p in RELEASE_ONE]
+    + [f"release5/{p.name}" for p in RELEASE_FIVE],
 )
 async def test_history_replays(path: Path) -> None:
     history = WorkflowHistory.from_json(f"replay-{path.stem}", path.read_text(encoding="utf-8"))

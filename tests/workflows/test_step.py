@@ -26,7 +26,7 @@ from domain.state import TaskKind
 from tests.helpers import DISTRICT_BUREAU, UNIT, Harness, eventually
 from tests.workflows.releases import ReleaseOneLifecycle
 from worker.main import STRICT_SANDBOX, build_worker
-from workflows.lifecycle import ONE_TRANSACTION_STEP
+from workflows.lifecycle import LEAN_RUN
 
 
 @asynccontextmanager
@@ -82,7 +82,8 @@ async def test_each_step_is_one_activity_writing_everything(
     history = await h.handle.fetch_history()
     # Registration, request, acceptance: three steps, three activities, nothing else.
     assert activities_of(history) == Counter({"apply_step": 3})
-    assert any(ONE_TRANSACTION_STEP in m for m in patch_markers(history))
+    # A new run records lean-run, which stands for one-transaction-step and every other patch.
+    assert any(LEAN_RUN in m for m in patch_markers(history))
     async with session_factory() as s:
         row = (await s.scalars(select(tables.Project))).one()
         actions = list(await s.scalars(select(tables.Decision.action).order_by("seq")))
