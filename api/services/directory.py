@@ -77,7 +77,9 @@ def _statement(district: bool, level: bool, element: bool, paged: bool) -> Any:
         rows = select(entry.entry, entry.rank, entry.district, entry.name, entry.project_id)
         rows = rows.where(*where).subquery("rows")
     entries = func.json_agg(aggregate_order_by(rows.c.entry, *_order(rows.c)))
-    body = select(func.coalesce(entries, EMPTY_ARRAY).cast(Text)).scalar_subquery()
+    # As UTF-8 bytes: the answer's body as it is, not decoded and encoded again.
+    array = func.coalesce(entries, EMPTY_ARRAY).cast(Text)
+    body = select(func.convert_to(array, "UTF8")).scalar_subquery()
     total = select(func.count()).select_from(entry).where(*where).scalar_subquery()
     return select(body, total)
 
@@ -104,5 +106,5 @@ async def directory_page(
         "offset": offset if limit is not None else None,
     }
     given = {k: v for k, v in params.items() if v is not None}
-    text, count = (await session.execute(statement, given)).one()
-    return DirectoryPage(body=str(text).encode(), total=int(count))
+    body, count = (await session.execute(statement, given)).one()
+    return DirectoryPage(body=bytes(body), total=int(count))
