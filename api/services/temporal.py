@@ -6,6 +6,7 @@ worker to run a query or an update) becomes `Unavailable` (503 with Retry-After)
 
 import asyncio
 import contextlib
+import uuid
 from datetime import timedelta
 
 from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
@@ -49,6 +50,9 @@ RETRY_AFTER_SECONDS = 5
 _NO_ANSWER = (TimeoutError, RPCError, RPCTimeoutOrCancelledError, RuntimeError)
 UNAVAILABLE = "流程服务（Temporal）暂时无法响应，请稍后重试"
 RETRY_DECISION = "决定可能尚未执行；带同一 Idempotency-Key 重试可保证只执行一次"
+# A decision that met its run closing as it continued as new is sent again this often.
+CONTINUED_RETRIES = 3
+CONTINUED_PAUSE = 0.05  # seconds: the new run's first task is usually already done
 
 
 class TemporalGateway:
@@ -92,13 +96,35 @@ class TemporalGateway:
     async def decide(
         self, *, project_id: str, request: DecisionRequest, update_id: str | None
     ) -> ProjectState:
-        """Send a decision as the workflow's `decide` update; the state after it."""
+        """Send a decision as the workflow's `decide` update; the state after it.
+
+        An update that reaches a run just as it continues as new finds it closed (NOT_FOUND)
+        although the project lives on: it was applied nowhere, and is sent again to the new
+        run, at most `CONTINUED_RETRIES` times. Every attempt carries the same update id, so
+        the workflow, which remembers the ids it applied across runs, applies it once.
+        """
         handle = self.client.get_workflow_handle_for(ProjectLifecycle.run, workflow_id(project_id))
+        update_id = update_id or f"decision-{uuid.uuid4().hex}"
         try:
             async with asyncio.timeout(self.timeout.total_seconds()):
-                return await handle.execute_update(
-                    ProjectLifecycle.decide, request, id=update_id, rpc_timeout=self.timeout
-                )
+                for attempt in range(CONTINUED_RETRIES + 1):
+                    try:
+                        return await handle.execute_update(
+                            ProjectLifecycle.decide, request, id=update_id, rpc_timeout=self.timeout
+                        )
+                    except RPCError as err:
+                        if err.status is not RPCStatusCode.NOT_FOUND:
+                            raise
+                        # The run has closed (or never existed): its final state tells which.
+                        state = await self.state(project_id)
+                        if state.stage.is_end:
+                            raise ProjectEnded(
+                                f"项目已结束（{state.stage.label}），不再接受任何决定", []
+                            ) from err
+                        if attempt == CONTINUED_RETRIES:
+                            raise
+                        await asyncio.sleep(CONTINUED_PAUSE)
+                raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
         except WorkflowUpdateFailedError as err:
             cause = err.cause
             if isinstance(cause, ApplicationError) and cause.type == "DecisionRefused":
@@ -111,16 +137,6 @@ class TemporalGateway:
                 raise InvalidInput(cause.message, str(field)) from err
             message = cause.message if isinstance(cause, ApplicationError) else str(cause)
             raise DecisionRefused(f"流程未接受该决定：{message}", []) from err
-        except RPCError as err:
-            if err.status is RPCStatusCode.NOT_FOUND:
-                # The run has closed (or never existed): its final state tells which.
-                state = await self.state(project_id)
-                if state.stage.is_end:
-                    raise ProjectEnded(
-                        f"项目已结束（{state.stage.label}），不再接受任何决定", []
-                    ) from err
-                raise _unavailable(err, RETRY_DECISION) from err
-            raise _unavailable(err, RETRY_DECISION) from err
         except _NO_ANSWER as err:
             raise _unavailable(err, RETRY_DECISION) from err
 
