@@ -1,6 +1,6 @@
 """The tasks inbox: decisions waiting for the caller, earliest due first, overdue marked.
 
-Two sources, each asked by PostgreSQL for what waits for the caller, in due order:
+Two sources of what waits for the caller:
 
 - the open tasks of live projects in scope, and a unit's rectification report, from
   `open_tasks`, which the transaction that writes a project's row keeps current (db.open_tasks),
@@ -9,9 +9,10 @@ Two sources, each asked by PostgreSQL for what waits for the caller, in due orde
 - district reports still owed, from `report_tasks`, which each report process keeps current
   (docs/regulation.md "District reports"); a handful, written by pydantic.
 
-A page (`limit`, `offset`) asks each source for its first `offset + limit` entries and merges
-them, so only the page is written, whatever the size of the city's inbox; the whole inbox is
-the entries' JSON joined (docs/performance.md, "GET /v1/tasks").
+The owed reports are read first and sent along with one statement, in which PostgreSQL counts
+both sources' entries, orders them together, cuts the page (`limit`, `offset`) and joins its
+entries' JSON into one array, so only the page is written, whatever the size of the city's
+inbox (docs/performance.md, "GET /v1/tasks").
 """
 
 from dataclasses import dataclass
