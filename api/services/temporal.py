@@ -107,7 +107,8 @@ class TemporalGateway:
         update_id = update_id or f"decision-{uuid.uuid4().hex}"
         try:
             async with asyncio.timeout(self.timeout.total_seconds()):
-                for attempt in range(CONTINUED_RETRIES + 1):
+                retries = 0
+                while True:
                     try:
                         return await handle.execute_update(
                             ProjectLifecycle.decide, request, id=update_id, rpc_timeout=self.timeout
@@ -121,10 +122,10 @@ class TemporalGateway:
                             raise ProjectEnded(
                                 f"项目已结束（{state.stage.label}），不再接受任何决定", []
                             ) from err
-                        if attempt == CONTINUED_RETRIES:
+                        if retries == CONTINUED_RETRIES:
                             raise
+                        retries += 1
                         await asyncio.sleep(CONTINUED_PAUSE)
-                raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
         except WorkflowUpdateFailedError as err:
             cause = err.cause
             if isinstance(cause, ApplicationError) and cause.type == "DecisionRefused":
