@@ -791,41 +791,55 @@ def step(name: str) -> None:
     print(f"… {name} ({datetime.now().strftime('%H:%M:%S')})", file=sys.stderr, flush=True)
 
 
-async def main(sizes: Sizes, only_reads: bool = False) -> None:
+async def main(sizes: Sizes, only_reads: bool = False, in_memory: bool = False) -> None:
     logging.basicConfig(level=logging.WARNING)
     scripts = Path(sysconfig.get_path("scripts"))
-    env = await WorkflowEnvironment.start_local(
-        data_converter=pydantic_data_converter,
-        dev_server_existing_path=str(scripts / "temporal"),
-        search_attributes=list(sa.ALL),
-    )
-    address = env.client.service_client.config.target_host
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp:
+        # Temporal keeps its state in a file, as `qis run` runs it (stack.temporal) and as a
+        # deployment keeps it in its database; held in memory it makes nothing durable while
+        # QIS's rows are (docs/performance.md, "Where Temporal keeps its state").
+        store = [] if in_memory else ["--db-filename", str(Path(tmp) / "temporal.db")]
+        env = await WorkflowEnvironment.start_local(
+            data_converter=pydantic_data_converter,
+            dev_server_existing_path=str(scripts / "temporal"),
+            dev_server_extra_args=store,
+            search_attributes=list(sa.ALL),
+        )
+        address = env.client.service_client.config.target_host
+        try:
             async with embedded_postgres(Path(tmp)) as url:
                 await migrate.upgrade(url)
                 rows = await run(sizes, env.client, address, url, only_reads)
-    finally:
-        await env.shutdown()
+        finally:
+            await env.shutdown()
     cores = os.cpu_count()
-    print(f"QIS vs the bare temporalio SDK — {date.today()}, {cores} cores, dev server, one worker")
+    kept = "in memory" if in_memory else "in a file"
+    print(
+        f"QIS vs the bare temporalio SDK — {date.today()}, {cores} cores, "
+        f"dev server keeping its state {kept}, one worker"
+    )
     print()
     print(table(rows))
 
 
-def parse(argv: list[str]) -> tuple[Sizes, bool]:
+def parse(argv: list[str]) -> tuple[Sizes, bool, bool]:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.compare")
     parser.add_argument("--quick", action="store_true", help="a small run of a few minutes")
     parser.add_argument("--burst", type=int, help="registrations in the burst")
     parser.add_argument("--projects", type=int, help="projects in the read model for the reads")
     parser.add_argument("--reads-only", action="store_true", help="only the reads")
+    parser.add_argument(
+        "--temporal-in-memory",
+        action="store_true",
+        help="the dev server keeps its state in memory (the SDK's default), not in a file",
+    )
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
     if args.burst is not None:
         sizes = Sizes(**{**sizes.__dict__, "burst": args.burst})
     if args.projects is not None:
         sizes = Sizes(**{**sizes.__dict__, "projects": args.projects})
-    return sizes, bool(args.reads_only)
+    return sizes, bool(args.reads_only), bool(args.temporal_in_memory)
 
 
 if __name__ == "__main__":
