@@ -5,23 +5,26 @@ per dependency and request for what is an attribute read (docs/performance.md).
 """
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, cast
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from api.services.directory import WholeDirectory
 from api.services.temporal import TemporalGateway
 from domain.policy import Policy
 
 
 @dataclass(frozen=True)
 class Resources:
-    """One Temporal client and one engine per process, made in the lifespan (api.app)."""
+    """One Temporal client, one engine and one copy of the whole directory per process, made
+    in the lifespan (api.app)."""
 
     temporal: TemporalGateway
     sessions: async_sessionmaker[AsyncSession]
     policy: Policy
+    directory: WholeDirectory = field(default_factory=WholeDirectory)
 
 
 async def get_resources(request: Request) -> Resources:

@@ -6,6 +6,11 @@ names. A request filters and orders those rows through an index, pages them, and
 joins the page's entries into one JSON array (docs/performance.md, "GET /v1/directory"). The
 API sends that text as it is; the console page reads the same text into `DirectoryEntry`
 objects, so both publish the same things.
+
+The whole list (no filter, no page) is the largest answer, megabytes at city scale, and changes
+seldom. `WholeDirectory` keeps it in each API process with its version, which PostgreSQL gives
+for every request (a cheap scan); the entries are read again only once the version moved, and
+the version is the answer's ETag (docs/performance.md, "The whole directory").
 """
 
 from dataclasses import dataclass
@@ -13,7 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 from pydantic import TypeAdapter
-from sqlalchemy import ColumnElement, Text, bindparam, func, select
+from sqlalchemy import ColumnElement, Text, bindparam, func, select, text
 from sqlalchemy.dialects.postgresql import JSONB, aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -108,3 +113,33 @@ async def directory_page(
     given = {k: v for k, v in params.items() if v is not None}
     body, count = (await session.execute(statement, given)).one()
     return DirectoryPage(body=bytes(body), total=int(count))
+
+
+# Changes whenever an entry is written or removed: how many entries there are, and a sum over
+# each row's project and the transaction that wrote that row (`xmin`, PostgreSQL's own column;
+# every write of an entry makes a row with a new one).
+_VERSION = text(
+    "SELECT count(*) || '-' || coalesce(sum(hashtextextended(project_id || '/' || xmin::text, 0)), 0)"
+    " FROM directory_entries"
+)
+
+
+class WholeDirectory:
+    """The whole directory as this process last read it, and the version it was read at."""
+
+    def __init__(self) -> None:
+        self._version = ""
+        self._body = b""
+
+    async def read(self, session: AsyncSession) -> tuple[str, bytes]:
+        """(version, entries as a JSON array) as of now.
+
+        The version is asked first and the entries, when it moved, after: entries read later
+        are never older than the version they are kept under, so a stale body cannot be kept
+        under a current version (at worst a current body under an old one, read again next time).
+        """
+        version = str(await session.scalar(_VERSION))
+        if version != self._version:
+            page = await directory_page(session=session)
+            self._version, self._body = version, page.body
+        return version, self._body

@@ -1,16 +1,22 @@
 """`GET /v1/directory`: the entries PostgreSQL writes are the ones the published rules give
 (checked against a plain Python reading of the same rows), and the optional paging: a stable
-order, pages that add up to the whole list, the total in `X-Total-Count`, bounds refused."""
+order, pages that add up to the whole list, the total in `X-Total-Count`, bounds refused. The
+whole list's copy in the API process and its ETag: 304 while unchanged, the new list at once
+after any write."""
 
+from datetime import date
 from typing import Any
 
+import httpx
 import pytest
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import event, func, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from api.schemas import DirectoryEntry, NationalBaseMark, TypicalCaseRead
+from api.services.directory import WholeDirectory
 from api.services.views import contact_read, service_item_read
-from db import tables
+from db import directory, tables
 from domain.districts import district_name
 from domain.project import ProjectSpec
 from domain.stages import Level
@@ -146,3 +152,142 @@ async def test_page_bounds_are_refused_naming_the_field(
     assert response.status_code == 422, response.text
     problems = response.json()["errors"]
     assert any(p["field"] == field and words in p["message"] for p in problems), problems
+
+
+NEW_PERSON = "新联系人"
+
+
+async def _change_contact(sessions: async_sessionmaker[AsyncSession], project_id: str) -> None:
+    """A change to one entry that keeps the number of entries, written as a step writes it."""
+    spec = tables.Project.spec
+    person = func.jsonb_set(spec, ["unit", "contact", "person"], func.to_jsonb(NEW_PERSON))
+    async with sessions.begin() as session:
+        await session.execute(
+            update(tables.Project).where(tables.Project.id == project_id).values(spec=person)
+        )
+        await directory.refresh(session, project_id)
+
+
+async def _end_name(sessions: async_sessionmaker[AsyncSession], project_id: str) -> None:
+    """Every active name of the project ended: its entry leaves the directory."""
+    async with sessions.begin() as session:
+        for name in await session.scalars(
+            select(tables.Name).where(tables.Name.project_id == project_id)
+        ):
+            session.add(
+                tables.NameEnding(
+                    name_key=name.key,
+                    kind="revoked",
+                    ended_on=date(2026, 6, 1),
+                    ended_at=name.granted_at,
+                    ended_by="municipal_bureau",
+                    reason="测试",
+                )
+            )
+        await session.flush()
+        await directory.refresh(session, project_id)
+
+
+async def test_the_whole_directory_answers_304_until_any_entry_changes(api: Api) -> None:
+    await seed_named_projects(api.sessions)
+    first = await api.get("/v1/directory", who=None)
+    assert first.status_code == 200, first.text
+    etag = first.headers["etag"]
+    assert etag[0] == etag[-1] == '"'
+    assert first.headers["cache-control"] == "no-cache"
+    assert first.json() == await _reference(api.sessions, None, None)
+
+    async def asked(tags: str) -> httpx.Response:
+        return await api.http.get("/v1/directory", headers={"If-None-Match": tags})
+
+    for tags in (etag, f"W/{etag}", f'"other", {etag}', "*"):
+        unchanged = await asked(tags)
+        assert unchanged.status_code == 304, tags
+        assert unchanged.content == b""
+        assert unchanged.headers["etag"] == etag
+    assert (await asked('"other"')).status_code == 200
+
+    # One entry changes, the number of entries does not.
+    shown = first.json()
+    named = shown[0]
+    project_id = await _project_of(api.sessions, named["name"], named["district"])
+    await _change_contact(api.sessions, project_id)
+    renamed = await asked(etag)
+    assert renamed.status_code == 200
+    assert renamed.headers["etag"] != etag
+    assert renamed.json() == await _reference(api.sessions, None, None)
+    assert len(renamed.json()) == len(shown)
+    assert renamed.json() != shown
+    assert renamed.json()[0]["contact"]["person"] == NEW_PERSON
+
+    # An entry leaves.
+    await _end_name(api.sessions, project_id)
+    fewer = await asked(renamed.headers["etag"])
+    assert fewer.status_code == 200
+    assert fewer.json() == await _reference(api.sessions, None, None)
+    assert len(fewer.json()) == len(shown) - 1
+    assert fewer.headers["etag"] not in (etag, renamed.headers["etag"])
+
+    # A filtered list or a page is read each time and carries no ETag.
+    for params in ({"district": named["district"]}, {"limit": "5"}):
+        response = await api.http.get(
+            "/v1/directory", params=params, headers={"If-None-Match": "*"}
+        )
+        assert response.status_code == 200
+        assert "etag" not in response.headers
+
+
+async def _project_of(sessions: async_sessionmaker[AsyncSession], name: str, district: str) -> str:
+    async with sessions() as session:
+        project_id = await session.scalar(
+            select(tables.DirectoryEntry.project_id).where(
+                tables.DirectoryEntry.name == name, tables.DirectoryEntry.district == district
+            )
+        )
+    assert project_id is not None
+    return project_id
+
+
+async def test_each_process_reads_the_entries_again_only_once_they_changed(
+    engine: AsyncEngine, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    """Two API processes' copies (two `WholeDirectory`s): each asks the version every time,
+    reads the entries only when it moved, and both give the list as it now is."""
+    await seed_named_projects(session_factory)
+    statements: list[str] = []
+
+    def count(conn: Connection, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", count)
+    try:
+        ours, theirs = WholeDirectory(), WholeDirectory()
+
+        async def read(copy: WholeDirectory) -> tuple[str, bytes, int]:
+            statements.clear()
+            async with session_factory() as session:
+                version, body = await copy.read(session)
+            return version, body, sum("json_agg" in s for s in statements)
+
+        version, body, entry_reads = await read(ours)
+        assert entry_reads == 1
+        assert await read(ours) == (version, body, 0)
+        assert await read(theirs) == (version, body, 1)
+
+        project_id = await _project_of_first(session_factory)
+        await _change_contact(session_factory, project_id)
+        for copy in (ours, theirs):
+            new_version, new_body, entry_reads = await read(copy)
+            assert new_version != version
+            assert new_body != body
+            assert entry_reads == 1
+            assert NEW_PERSON.encode() in new_body
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", count)
+
+
+async def _project_of_first(sessions: async_sessionmaker[AsyncSession]) -> str:
+    async with sessions() as session:
+        project_id = await session.scalar(select(tables.DirectoryEntry.project_id).limit(1))
+    assert project_id is not None
+    return project_id
