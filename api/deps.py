@@ -12,19 +12,21 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.services.directory import WholeDirectory
+from api.services.tasks import CityInboxes
 from api.services.temporal import TemporalGateway
 from domain.policy import Policy
 
 
 @dataclass(frozen=True)
 class Resources:
-    """One Temporal client, one engine and one copy of the whole directory per process, made
-    in the lifespan (api.app)."""
+    """One Temporal client, one engine, and the copies of the whole directory and of the
+    city-wide inboxes, per process; made in the lifespan (api.app)."""
 
     temporal: TemporalGateway
     sessions: async_sessionmaker[AsyncSession]
     policy: Policy
     directory: WholeDirectory = field(default_factory=WholeDirectory)
+    inboxes: CityInboxes = field(default_factory=CityInboxes)
 
 
 async def get_resources(request: Request) -> Resources:

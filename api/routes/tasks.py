@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from api.auth import CallerDep
-from api.deps import SessionDep
+from api.deps import ResourcesDep, SessionDep
 from api.openapi import TOTAL_HEADER, error_responses
 from api.schemas import TaskRead
 from api.services.tasks import list_tasks
@@ -32,6 +32,7 @@ router = APIRouter(prefix="/v1", tags=["待办"])
 )
 async def tasks(
     session: SessionDep,
+    resources: ResourcesDep,
     caller: CallerDep,
     limit: Annotated[
         int | None, Query(ge=1, le=1000, description="每页条数；不填则返回全部")
@@ -40,7 +41,9 @@ async def tasks(
 ) -> Response:
     """The decisions waiting for the caller, earliest due first; all, or one page. The items
     come written as JSON (api.services.tasks) and are sent as they are."""
-    page = await list_tasks(session=session, caller=caller, limit=limit, offset=offset)
+    page = await list_tasks(
+        session=session, caller=caller, limit=limit, offset=offset, inboxes=resources.inboxes
+    )
     return Response(
         page.body,
         media_type="application/json",

@@ -13,6 +13,12 @@ The owed reports are read first and sent along with one statement, in which Post
 both sources' entries, orders them together, cuts the page (`limit`, `offset`) and joins its
 entries' JSON into one array, so only the page is written, whatever the size of the city's
 inbox (docs/performance.md, "GET /v1/tasks").
+
+The whole inboxes of the city-wide callers (the operator and the municipal bureau) are the
+largest answers, up to megabytes. `CityInboxes` keeps each in the API process with what it was
+read from: the version of `open_tasks` (asked at every request, a cheap scan), the owed reports
+(read at every request anyway) and the first due time after it was read, when an entry turns
+overdue. It is read again as soon as any of the three moved.
 """
 
 from dataclasses import dataclass
@@ -35,8 +41,10 @@ from sqlalchemy import (
     false,
     func,
     literal,
+    null,
     or_,
     select,
+    text,
     values,
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
@@ -51,6 +59,7 @@ from domain.districts import district_name
 from domain.state import deadline_day
 
 REPORT_KIND = "district_report"
+_NOW = bindparam("now", type_=DateTime(timezone=True))  # the time the inbox is read at
 ENTRY = TypeAdapter(TaskRead)
 ENTRIES = TypeAdapter(list[TaskRead])
 
@@ -103,7 +112,7 @@ def _entry(caller: Caller) -> ColumnElement[str]:
     """One open task as JSON text in TaskRead's shape: its stored start (db.open_tasks) and
     the fields that depend on the clock (`now`, a bound parameter) and on the caller."""
     row = tables.OpenTask
-    now = bindparam("now", type_=DateTime(timezone=True))
+    now = _NOW
     return func.concat(
         row.head,
         ', "overdue" : ',
@@ -197,17 +206,91 @@ async def _reports_owed(session: AsyncSession, caller: Caller, now: datetime) ->
     ]
 
 
+CITY_WIDE = (Role.OPERATOR, Role.MUNICIPAL_BUREAU)
+
+# Moves whenever an open task is written or removed (db.open_tasks rewrites a project's rows in
+# the transaction of its step): how many rows there are, and a sum over each row's project and
+# the transaction that wrote the row (`xmin`, PostgreSQL's own column).
+_TASKS_VERSION = text(
+    "SELECT count(*) || '-' || coalesce(sum(hashtextextended(project_id || '/' || xmin::text, 0)), 0)"
+    " FROM open_tasks"
+)
+
+
+class _Kept(NamedTuple):
+    version: str
+    reports: list[Owed]
+    read_at: datetime
+    until: datetime | None  # the first due time after `read_at`: an entry turns overdue then
+    page: TaskPage
+
+
+class CityInboxes:
+    """The whole inboxes of the operator and the municipal bureau as this process last read them."""
+
+    def __init__(self) -> None:
+        self._kept: dict[Role, _Kept] = {}
+
+    async def read(
+        self, session: AsyncSession, caller: Caller, reports: list[Owed], now: datetime
+    ) -> TaskPage:
+        """The caller's whole inbox as of `now`, with `reports` the district reports owed now.
+
+        The version is asked before the entries are read, so entries kept under a version are
+        never older than it (at worst newer, and read again next time).
+        """
+        version = str(await session.scalar(_TASKS_VERSION))
+        kept = self._kept.get(caller.role)
+        if (
+            kept is not None
+            and kept.version == version
+            and kept.reports == reports
+            and kept.read_at <= now
+            and (kept.until is None or now < kept.until)
+        ):
+            return kept.page
+        page, until = await _read(session, caller, reports, now, None, 0, until=True)
+        self._kept[caller.role] = _Kept(version, reports, now, until, page)
+        return page
+
+
 async def list_tasks(
-    *, session: AsyncSession, caller: Caller, limit: int | None = None, offset: int = 0
+    *,
+    session: AsyncSession,
+    caller: Caller,
+    limit: int | None = None,
+    offset: int = 0,
+    inboxes: CityInboxes | None = None,
+    now: datetime | None = None,
 ) -> TaskPage:
-    """The caller's inbox, earliest due first: all of it, or `limit` entries from `offset`.
+    """The caller's inbox, earliest due first, as of `now` (the clock's time if not given):
+    all of it, or `limit` entries from `offset`. A city-wide caller's whole inbox comes from
+    `inboxes` when given (the API process's copies)."""
+    now = now or datetime.now(UTC)
+    reports = await _reports_owed(session, caller, now)
+    if inboxes is not None and limit is None and offset == 0 and caller.role in CITY_WIDE:
+        return await inboxes.read(session, caller, reports, now)
+    page, _ = await _read(session, caller, reports, now, limit, offset, until=False)
+    return page
+
+
+async def _read(
+    session: AsyncSession,
+    caller: Caller,
+    reports: list[Owed],
+    now: datetime,
+    limit: int | None,
+    offset: int,
+    *,
+    until: bool,
+) -> tuple[TaskPage, datetime | None]:
+    """The inbox or a page of it, and, if `until`, the first due time after `now` among all
+    its entries (when one turns overdue).
 
     One statement counts both sources' entries (the owed reports sent along as rows), orders
     them together, and joins the ones shown into one JSON array; the entries' JSON is written
     for the page only.
     """
-    now = datetime.now(UTC)
-    reports = await _reports_owed(session, caller, now)
     tasks = _project_tasks(caller)
     sources: Select[*tuple[Any, ...]] | CompoundSelect[*tuple[Any, ...]] = tasks
     if reports:
@@ -221,10 +304,12 @@ async def list_tasks(
     joined = func.string_agg(
         page.c.entry, aggregate_order_by(literal(","), page.c.due_at, page.c.tie, page.c.position)
     )
+    due_next = select(func.min(entries.c.due_at)).where(entries.c.due_at > _NOW)
     statement = select(
         select(func.count()).select_from(entries).scalar_subquery(),
         # As UTF-8 bytes: the answer's body as it is, not decoded and encoded again.
         select(func.convert_to(func.coalesce(joined, ""), "UTF8")).scalar_subquery(),
+        due_next.scalar_subquery() if until else null(),
     )
-    total, body = (await session.execute(statement, {"now": now})).one()
-    return TaskPage(body=b"[" + body + b"]", total=total)
+    total, body, first_due = (await session.execute(statement, {"now": now})).one()
+    return TaskPage(body=b"[" + body + b"]", total=total), first_due
