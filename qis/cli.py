@@ -2,6 +2,9 @@
 
 import asyncio
 import logging
+import os
+import sys
+from typing import NoReturn
 
 import typer
 
@@ -75,8 +78,23 @@ def _serve_part(name: str) -> None:
         asyncio.run(serve(settings))
     except StackError as err:
         logging.getLogger("qis").error("%s", err)
-        raise typer.Exit(1) from err
+        _leave(1)
     logging.getLogger("qis").info("已停止 / stopped")
+    _leave(0)
+
+
+def _leave(code: int) -> NoReturn:
+    """Exit with `code` once everything has stopped, skipping the interpreter's finalization.
+
+    The Temporal client's native threads may still be winding down while the interpreter
+    finalizes, and then abort the process ("PyGILState_Release: thread state must be current",
+    SIGABRT; temporalio/sdk-python issue 300): a drained part would exit -6 instead of 0. The
+    logs and standard streams are flushed first; nothing else is left to run at exit.
+    """
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 @app.command()
