@@ -10,7 +10,7 @@ objects, so both publish the same things.
 The whole list (no filter, no page) is the largest answer, megabytes at city scale, and changes
 seldom. `WholeDirectory` keeps it in each API process with its version, which PostgreSQL gives
 for every request (a cheap scan); the entries are read again only once the version moved, and
-the version is the answer's ETag (docs/performance.md, "The whole directory").
+the version is the answer's ETag (docs/performance.md, "What limits each figure").
 """
 
 from dataclasses import dataclass
