@@ -18,13 +18,14 @@ from functools import lru_cache
 from typing import Any
 
 from pydantic import TypeAdapter
-from sqlalchemy import ColumnElement, Text, bindparam, func, select, text
+from sqlalchemy import ColumnElement, Text, bindparam, func, select
 from sqlalchemy.dialects.postgresql import JSONB, aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.schemas import DirectoryEntry
 from db import tables
 from db.directory import EMPTY_ARRAY
+from db.versions import version_of
 from domain.elements import Element
 from domain.stages import Level
 
@@ -115,13 +116,7 @@ async def directory_page(
     return DirectoryPage(body=bytes(body), total=int(count))
 
 
-# Changes whenever an entry is written or removed: how many entries there are, and a sum over
-# each row's project and the transaction that wrote that row (`xmin`, PostgreSQL's own column;
-# every write of an entry makes a row with a new one).
-_VERSION = text(
-    "SELECT count(*) || '-' || coalesce(sum(hashtextextended(project_id || '/' || xmin::text, 0)), 0)"
-    " FROM directory_entries"
-)
+_VERSION = version_of(tables.DirectoryEntry.__tablename__)
 
 
 class WholeDirectory:

@@ -44,7 +44,6 @@ from sqlalchemy import (
     null,
     or_,
     select,
-    text,
     values,
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
@@ -54,6 +53,7 @@ from api.schemas import TaskRead
 from api.services.tokens import Caller
 from db import tables
 from db.open_tasks import RECTIFICATION_KIND
+from db.versions import version_of
 from domain.actors import Role
 from domain.districts import district_name
 from domain.state import deadline_day
@@ -208,13 +208,7 @@ async def _reports_owed(session: AsyncSession, caller: Caller, now: datetime) ->
 
 CITY_WIDE = (Role.OPERATOR, Role.MUNICIPAL_BUREAU)
 
-# Moves whenever an open task is written or removed (db.open_tasks rewrites a project's rows in
-# the transaction of its step): how many rows there are, and a sum over each row's project and
-# the transaction that wrote the row (`xmin`, PostgreSQL's own column).
-_TASKS_VERSION = text(
-    "SELECT count(*) || '-' || coalesce(sum(hashtextextended(project_id || '/' || xmin::text, 0)), 0)"
-    " FROM open_tasks"
-)
+_TASKS_VERSION = version_of(tables.OpenTask.__tablename__)
 
 
 class _Kept(NamedTuple):
