@@ -72,16 +72,23 @@ class Reader:
         return entries, reads
 
 
+@pytest.fixture
+async def reader(
+    session_factory: async_sessionmaker[AsyncSession], statements: list[str], caller: Caller
+) -> Reader:
+    """The seeded tasks, read by the parametrized city-wide `caller` through fresh copies."""
+    await seed(session_factory)
+    return Reader(session_factory, caller, statements)
+
+
 def _evaluation(entries: list[dict[str, Any]]) -> dict[str, Any]:
     return next(e for e in entries if e["kind"] == "municipal_evaluation")
 
 
 @pytest.mark.parametrize("caller", CITY)
 async def test_the_kept_inbox_is_read_again_when_the_clock_passes_a_due_time(
-    session_factory: async_sessionmaker[AsyncSession], statements: list[str], caller: Caller
+    reader: Reader,
 ) -> None:
-    await seed(session_factory)
-    reader = Reader(session_factory, caller, statements)
     entries, reads = await reader.read(BEFORE)
     assert reads == 1
     assert _evaluation(entries)["overdue"] is False
@@ -98,10 +105,8 @@ async def test_the_kept_inbox_is_read_again_when_the_clock_passes_a_due_time(
 
 @pytest.mark.parametrize("caller", CITY)
 async def test_the_kept_inbox_is_read_again_after_a_task_or_a_report_changed(
-    session_factory: async_sessionmaker[AsyncSession], statements: list[str], caller: Caller
+    session_factory: async_sessionmaker[AsyncSession], reader: Reader
 ) -> None:
-    await seed(session_factory)
-    reader = Reader(session_factory, caller, statements)
     first, _ = await reader.read(AFTER)
     assert await reader.read(AFTER) == (first, 0)
 
