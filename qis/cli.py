@@ -47,8 +47,10 @@ def run() -> None:
     try:
         run_until_stopped(settings)
     except StackError as err:
+        # Raised once the parts that had started were stopped (their exit stacks unwound).
         logging.getLogger("qis").error("%s", err)
-        raise typer.Exit(1) from err
+        _leave(1)
+    _leave(0)
 
 
 @app.command()
@@ -89,7 +91,9 @@ def _leave(code: int) -> NoReturn:
     The Temporal client's native threads may still be winding down while the interpreter
     finalizes, and then abort the process ("PyGILState_Release: thread state must be current",
     SIGABRT; temporalio/sdk-python issue 300): a drained part would exit -6 instead of 0. The
-    logs and standard streams are flushed first; nothing else is left to run at exit.
+    logs and standard streams are flushed first; nothing else is left to run at exit (`qis run`
+    has stopped its PostgreSQL and dev server itself, so pgserver's own exit hook has nothing
+    left to stop).
     """
     logging.shutdown()
     sys.stdout.flush()
