@@ -76,14 +76,25 @@ async def template_database(pg_socket_dir: str) -> str:
 
 
 @pytest.fixture
-async def database_url(pg_socket_dir: str, template_database: str) -> str:
+async def database_url(pg_socket_dir: str, template_database: str) -> AsyncIterator[str]:
+    """A database of the test's own, migrated (a copy of the template), dropped after the test.
+
+    Dropped, since a whole run makes hundreds of them (about 8 MB each): kept, they filled the
+    disk of a machine that kept the last three runs' temporary directories.
+    """
     name = f"t_{uuid.uuid4().hex[:12]}"
     conn = await asyncpg.connect(host=pg_socket_dir, user="postgres", database="postgres")
     try:
         await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"')
     finally:
         await conn.close()
-    return _url(pg_socket_dir, name)
+    yield _url(pg_socket_dir, name)
+    conn = await asyncpg.connect(host=pg_socket_dir, user="postgres", database="postgres")
+    try:
+        # FORCE ends what a test's processes left connected (they are stopped by then).
+        await conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
 
 
 @pytest.fixture
