@@ -7,7 +7,6 @@ tests never see each other's rows or workflows.
 import uuid
 from collections.abc import AsyncIterator, Iterator
 
-import asyncpg
 import pgserver
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -19,6 +18,7 @@ from db.engine import make_engine, make_session_factory
 from db.migrate import upgrade
 from infra.temporal import register_search_attributes
 from tests.helpers import SCRIPTS, start_dev_server
+from tests.postgres import on_server
 
 TEMPLATE = "qis_template"
 
@@ -65,12 +65,9 @@ def _url(socket_dir: str, database: str) -> str:
 
 @pytest.fixture(scope="session")
 async def template_database(pg_socket_dir: str) -> str:
-    conn = await asyncpg.connect(host=pg_socket_dir, user="postgres", database="postgres")
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{TEMPLATE}"')
-        await conn.execute(f'CREATE DATABASE "{TEMPLATE}"')
-    finally:
-        await conn.close()
+    await on_server(
+        pg_socket_dir, f'DROP DATABASE IF EXISTS "{TEMPLATE}"', f'CREATE DATABASE "{TEMPLATE}"'
+    )
     await upgrade(_url(pg_socket_dir, TEMPLATE))
     return TEMPLATE
 
@@ -83,18 +80,10 @@ async def database_url(pg_socket_dir: str, template_database: str) -> AsyncItera
     disk of a machine that kept the last three runs' temporary directories.
     """
     name = f"t_{uuid.uuid4().hex[:12]}"
-    conn = await asyncpg.connect(host=pg_socket_dir, user="postgres", database="postgres")
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"')
-    finally:
-        await conn.close()
+    await on_server(pg_socket_dir, f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"')
     yield _url(pg_socket_dir, name)
-    conn = await asyncpg.connect(host=pg_socket_dir, user="postgres", database="postgres")
-    try:
-        # FORCE ends what a test's processes left connected (they are stopped by then).
-        await conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
+    # FORCE ends what a test's processes left connected (they are stopped by then).
+    await on_server(pg_socket_dir, f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
 @pytest.fixture

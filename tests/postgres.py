@@ -1,13 +1,25 @@
 """A PostgreSQL server of a test's own, on a temporary data directory, that the test can stop and
-start again (the session's server is shared by every test and never stops)."""
+start again (the session's server is shared by every test and never stops); statements on a
+server's `postgres` database (making and dropping databases)."""
 
 import asyncio
 import shutil
 import tempfile
 from pathlib import Path
 
+import asyncpg
 import pgserver
 from pgserver import _commands
+
+
+async def on_server(socket_dir: str, *statements: str) -> None:
+    """Run `statements` in turn on the server's `postgres` database, over one connection."""
+    conn = await asyncpg.connect(host=socket_dir, user="postgres", database="postgres")
+    try:
+        for statement in statements:
+            await conn.execute(statement)
+    finally:
+        await conn.close()
 
 
 class Postgres:

@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from unittest.mock import ANY
 
-import asyncpg
 from alembic import command
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -31,6 +30,7 @@ from domain.lifecycle import apply_decision, new_state
 from domain.policy import Policy
 from domain.state import ProjectState
 from tests.helpers import DISTRICT_BUREAU, UNIT, make_spec
+from tests.postgres import on_server
 
 NOW = datetime(2026, 5, 10, 2, 0, tzinfo=UTC)
 
@@ -183,11 +183,7 @@ async def test_the_migration_derives_the_rows_the_store_would_write(
 
     # The same projects and names in a database of the release before, then migrated.
     database = f"m_{uuid.uuid4().hex[:12]}"
-    conn = await asyncpg.connect(host=pg_socket_dir, user="postgres", database="postgres")
-    try:
-        await conn.execute(f'CREATE DATABASE "{database}"')
-    finally:
-        await conn.close()
+    await on_server(pg_socket_dir, f'CREATE DATABASE "{database}"')
     url = f"postgresql+asyncpg://postgres@/{database}?host={pg_socket_dir}"
     config = alembic_config(url)
     await asyncio.to_thread(command.upgrade, config, "0008")

@@ -22,7 +22,6 @@ from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from datetime import timedelta
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 from sqlalchemy import func, select
@@ -38,7 +37,7 @@ from db.migrate import upgrade
 from tests.api.helpers import make_tokens, project_body
 from tests.chaos.conftest import STEPS, Workers
 from tests.helpers import eventually, latest_history, settle
-from tests.postgres import Postgres
+from tests.postgres import Postgres, on_server
 from workflows import workflow_id
 from workflows.lifecycle import ProjectLifecycle
 
@@ -60,11 +59,7 @@ def postgres() -> Iterator[Postgres]:
 
 @pytest.fixture
 async def own_database(postgres: Postgres) -> str:
-    conn = await asyncpg.connect(host=postgres.socket_dir, user="postgres", database="postgres")
-    try:
-        await conn.execute(f'CREATE DATABASE "{DATABASE}"')
-    finally:
-        await conn.close()
+    await on_server(postgres.socket_dir, f'CREATE DATABASE "{DATABASE}"')
     url = postgres.url(DATABASE)
     await upgrade(url)
     return url

@@ -14,7 +14,6 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import asyncpg
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
@@ -24,6 +23,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain.policy import Policy
 from tests.helpers import SCRIPTS, eventually, latest_history, make_spec, settle, start_dev_server
+from tests.postgres import on_server
 from tests.sender.servers import free_port
 from worker.metrics import RETRIES, MetricsAddressError, metrics_runtime
 from workflows.start import first_step, start_project
@@ -108,11 +108,9 @@ async def test_worker_serves_sdk_metrics_and_counts_retried_activities(
         handle = await start_project(client, first)
         # The first step cannot be written: its activity fails and is retried.
         await eventually(lambda: pending_attempt(client, handle.id), lambda a: a >= 3, within=60)
-        conn = await asyncpg.connect(host=pg_socket_dir, user="postgres", database="postgres")
-        try:
-            await conn.execute(f'CREATE DATABASE "{database}" TEMPLATE "{template_database}"')
-        finally:
-            await conn.close()
+        await on_server(
+            pg_socket_dir, f'CREATE DATABASE "{database}" TEMPLATE "{template_database}"'
+        )
         await settle(client, handle.id, within=90)
 
         expected = await attempts_beyond_the_first(client, handle.id)
@@ -136,11 +134,7 @@ async def test_worker_serves_sdk_metrics_and_counts_retried_activities(
         if worker.returncode is None:
             worker.kill()
             await worker.wait()
-        conn = await asyncpg.connect(host=pg_socket_dir, user="postgres", database="postgres")
-        try:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        finally:
-            await conn.close()
+        await on_server(pg_socket_dir, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
 async def test_a_taken_metrics_address_is_refused_with_what_to_set() -> None:

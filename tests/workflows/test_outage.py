@@ -6,7 +6,6 @@ started again; every record then arrives, once.
 
 from collections.abc import AsyncIterator, Iterator
 
-import asyncpg
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -28,7 +27,7 @@ from tests.helpers import (
     eventually,
     running_worker,
 )
-from tests.postgres import Postgres
+from tests.postgres import Postgres, on_server
 
 DATABASE = "qis_outage"
 DISTRICT_NAME = "浦东新区生物医药质量基础设施“一站式”服务项目"
@@ -43,11 +42,7 @@ def postgres() -> Iterator[Postgres]:
 
 @pytest.fixture
 async def sessions(postgres: Postgres) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    conn = await asyncpg.connect(host=postgres.socket_dir, user="postgres", database="postgres")
-    try:
-        await conn.execute(f'CREATE DATABASE "{DATABASE}"')
-    finally:
-        await conn.close()
+    await on_server(postgres.socket_dir, f'CREATE DATABASE "{DATABASE}"')
     await upgrade(postgres.url(DATABASE))
     engine = make_engine(postgres.url(DATABASE))
     yield make_session_factory(engine)
