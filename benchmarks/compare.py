@@ -580,8 +580,8 @@ def seed_rows(
     return projects, names, endings
 
 
-async def seed(sessions: async_sessionmaker[AsyncSession], total: int) -> tuple[int, int]:
-    """Fill the read model up to `total` projects; (projects now, open tasks now)."""
+async def seed(sessions: async_sessionmaker[AsyncSession], total: int) -> tuple[int, int, int]:
+    """Fill the read model up to `total` projects; (projects, open tasks, directory entries)."""
     async with sessions.begin() as session:
         have = await session.scalar(select(func.count()).select_from(tables.Project)) or 0
     projects, names, endings = seed_rows(max(0, total - have), datetime.now(UTC))
@@ -612,13 +612,12 @@ async def seed(sessions: async_sessionmaker[AsyncSession], total: int) -> tuple[
         tasks = await session.scalar(
             text("SELECT coalesce(sum(jsonb_array_length(tasks)), 0) FROM projects")
         )
-    return count, int(tasks or 0)
+        named = await session.scalar(select(func.count()).select_from(tables.DirectoryEntry))
+    return count, int(tasks or 0), named or 0
 
 
 async def reads(bench: Bench, total: int, n: int) -> list[Row]:
-    count, tasks_open = await seed(bench.sessions, total)
-    async with bench.sessions.begin() as session:
-        named = await session.scalar(select(func.count()).select_from(tables.DirectoryEntry)) or 0
+    count, tasks_open, named = await seed(bench.sessions, total)
     # The last full page: how far in it is depends on how many names the seed and the other
     # measures left (a fixed offset read an empty page when fewer were named).
     late = max(0, named - 100)
