@@ -4,6 +4,7 @@ import asyncio
 import logging
 import os
 import sys
+from collections.abc import Callable
 from typing import NoReturn
 
 import typer
@@ -35,7 +36,6 @@ def run() -> None:
     """启动全部服务 / Start PostgreSQL, Temporal, the worker, the API and the sender; Ctrl-C stops them."""
     # Imported here so that the other commands do not load the worker and the API.
     from qis.run import run_until_stopped
-    from stack.processes import StackError
 
     configure_logging()
     settings = get_settings()
@@ -44,13 +44,7 @@ def run() -> None:
     except PolicyError as err:
         logging.getLogger("qis").error("%s", err)
         raise typer.Exit(2) from err
-    try:
-        run_until_stopped(settings)
-    except StackError as err:
-        # Raised once the parts that had started were stopped (their exit stacks unwound).
-        logging.getLogger("qis").error("%s", err)
-        _leave(1)
-    _leave(0)
+    _serve_then_leave(lambda: run_until_stopped(settings))
 
 
 @app.command()
@@ -71,17 +65,28 @@ def migrate() -> None:
 def _serve_part(name: str) -> None:
     """Run one part (`worker` or `api`) until SIGTERM or SIGINT; exit 0 once drained."""
     from qis import processes
-    from stack.processes import StackError
 
     configure_logging()
     settings = get_settings()
     serve = processes.serve_worker if name == "worker" else processes.serve_api
-    try:
+
+    def until_drained() -> None:
         asyncio.run(serve(settings))
+        logging.getLogger("qis").info("已停止 / stopped")
+
+    _serve_then_leave(until_drained)
+
+
+def _serve_then_leave(serve: Callable[[], None]) -> NoReturn:
+    """Run `serve` until it returns (exit 0) or raises a StackError (logged, exit 1); by then
+    whatever it had started is stopped (its exit stacks unwound)."""
+    from stack.processes import StackError
+
+    try:
+        serve()
     except StackError as err:
         logging.getLogger("qis").error("%s", err)
         _leave(1)
-    logging.getLogger("qis").info("已停止 / stopped")
     _leave(0)
 
 
